@@ -1,0 +1,19 @@
+import type { Role } from './roles.js';
+
+/** Who is calling, as proven by the verified token. Anything else in the token is ignored. */
+export interface Caller {
+  sub: string;
+  roles: Role[];
+  org: string | null;
+  clientId: string | null;
+  scopes: string[];
+}
+
+/** Everything a service needs to know about the request it serves, besides its input. */
+export interface RequestContext {
+  caller: Caller;
+  requestId: string;
+  clientAddress: string | null;
+  /** The purpose of use named in the Purpose-Of-Use header, if any (checked by the access module). */
+  requestedPurpose: string | null;
+}

@@ -1,0 +1,99 @@
+/**
+ * Roles, actions and purposes of use, declared once as data. The decision function (decide.ts)
+ * reads these tables; nothing else grants anything.
+ */
+export const ROLES = [
+  'court_clerk',
+  'judge',
+  'prosecutor',
+  'legal_aid_lawyer',
+  'probation_officer',
+  'social_worker',
+  'auditor',
+  'analyst',
+  'admin',
+  'partner_system',
+] as const;
+export type Role = (typeof ROLES)[number];
+export const isRole = (r: unknown): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r);
+
+export const PURPOSES = [
+  'court_proceeding',
+  'legal_defence',
+  'supervision',
+  'social_services',
+  'prosecution',
+  'audit',
+  'statistics',
+  'administration',
+  'emergency',
+  'integration',
+] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+/** Each role's default purpose, and the others it may name with the Purpose-Of-Use header. */
+export const ROLE_PURPOSES: Record<Role, { default: Purpose; allowed: Purpose[] }> = {
+  court_clerk: { default: 'court_proceeding', allowed: ['court_proceeding'] },
+  judge: { default: 'court_proceeding', allowed: ['court_proceeding'] },
+  prosecutor: { default: 'prosecution', allowed: ['prosecution'] },
+  legal_aid_lawyer: { default: 'legal_defence', allowed: ['legal_defence'] },
+  probation_officer: { default: 'supervision', allowed: ['supervision', 'court_proceeding'] },
+  social_worker: { default: 'social_services', allowed: ['social_services', 'court_proceeding'] },
+  auditor: { default: 'audit', allowed: ['audit'] },
+  analyst: { default: 'statistics', allowed: ['statistics'] },
+  admin: { default: 'administration', allowed: ['administration'] },
+  partner_system: { default: 'integration', allowed: ['integration'] },
+};
+
+/**
+ * Every action the API knows. Case-scoped actions also need a relationship to the case
+ * (SPEC 4.2); the rest are decided on role (and scope, for partner systems) alone.
+ */
+export const ACTIONS = {
+  'organization:create': { roles: ['admin'], scope: null, caseScoped: false },
+  'organization:read': { roles: ['admin', 'court_clerk', 'judge', 'auditor'], scope: null, caseScoped: false },
+  'staff:write': { roles: ['admin'], scope: null, caseScoped: false },
+  'staff:read': { roles: ['admin', 'court_clerk'], scope: null, caseScoped: false },
+  'person:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
+  'person:read': {
+    roles: ['court_clerk', 'judge', 'prosecutor', 'legal_aid_lawyer', 'probation_officer', 'social_worker', 'partner_system'],
+    scope: 'cases:read',
+    caseScoped: false,
+    personScoped: true,
+  },
+  'person:match': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
+  'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
+  'case:list': {
+    roles: ['court_clerk', 'judge', 'prosecutor', 'legal_aid_lawyer', 'probation_officer', 'social_worker', 'partner_system'],
+    scope: 'cases:read',
+    caseScoped: false,
+  },
+  'case:read': {
+    roles: ['court_clerk', 'judge', 'prosecutor', 'legal_aid_lawyer', 'probation_officer', 'social_worker', 'partner_system'],
+    scope: 'cases:read',
+    caseScoped: true,
+  },
+  'audit:read': { roles: ['auditor'], scope: null, caseScoped: false },
+  'audit:verify': { roles: ['auditor'], scope: null, caseScoped: false },
+  /** A child's disclosure ledger: auditors for any child, the child's assigned lawyer for theirs. */
+  'disclosure:read': {
+    roles: ['auditor', 'legal_aid_lawyer'],
+    scope: null,
+    caseScoped: false,
+    personScoped: true,
+    oversightRoles: ['auditor'],
+  },
+} as const satisfies Record<
+  string,
+  {
+    roles: readonly Role[];
+    scope: string | null;
+    caseScoped: boolean;
+    /** Needs a relationship to the child through one of the child's cases. */
+    personScoped?: boolean;
+    /** Roles that oversee every child for this action and need no relationship. */
+    oversightRoles?: readonly Role[];
+  }
+>;
+
+export type Action = keyof typeof ACTIONS;

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  type ZodTypeProvider,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { type Database, openDatabase } from './db/client.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { caseRoutes } from './modules/cases/routes.js';
+import { organizationRoutes } from './modules/organizations/routes.js';
+import { personRoutes } from './modules/persons/routes.js';
+import { systemRoutes } from './modules/system/routes.js';
+import authPlugin from './plugins/auth.js';
+import metricsPlugin from './plugins/metrics.js';
+import openapiPlugin from './plugins/openapi.js';
+import problemPlugin from './plugins/problem.js';
+import { type AuditSealer, startSealer } from './audit/sealer.js';
+
+/** Fields that must never reach a log line: credentials, names, dates of birth, addresses, free text. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.givenName',
+  '*.familyName',
+  '*.displayName',
+  '*.dateOfBirth',
+  '*.address',
+  '*.location',
+  '*.guardians',
+  '*.notes',
+  '*.content',
+  '*.summary',
+  '*.reason',
+];
+
+export interface AppDeps {
+  /** A database opened by the caller (tests, several apps on one database); otherwise built from config. */
+  database?: Database;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: Database;
+    sealer: AuditSealer;
+  }
+}
+
+/** Builds the whole service: plugins, then modules. The only place where they are wired together. */
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    },
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const ownsDatabase = !deps.database;
+  const database =
+    deps.database ??
+    openDatabase(
+      config.DATABASE_URL
+        ? { kind: 'postgres', url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
+        : { kind: 'pglite', dataDir: config.DATA_DIR },
+    );
+  app.decorate('database', database);
+  if (ownsDatabase) await database.migrate();
+  const db = database.db;
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(problemPlugin);
+  await app.register(openapiPlugin);
+  await app.register(metricsPlugin, { database });
+  await app.register(authPlugin, { config });
+
+  await app.register(systemRoutes, { database });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (v1) => {
+      v1.addHook('onRequest', async (request) => v1.authenticate(request));
+      await v1.register(organizationRoutes, { db });
+      await v1.register(personRoutes, { db, config });
+      await v1.register(caseRoutes, { db, config });
+      await v1.register(auditRoutes, { db, config, database });
+    },
+    { prefix: '/v1' },
+  );
+
+  const sealer = startSealer(database, config, app.log);
+  app.decorate('sealer', sealer);
+  app.addHook('onClose', async () => {
+    await sealer.stop();
+    if (ownsDatabase) await database.close();
+  });
+
+  return app;
+}

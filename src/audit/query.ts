@@ -1,0 +1,69 @@
+import { type SQL, and, desc, eq, gte, inArray, lt, lte, or } from 'drizzle-orm';
+import type { Executor } from '../db/client.js';
+import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
+
+export interface AuditFilter {
+  actor?: string;
+  caseId?: string;
+  personId?: string;
+  action?: AuditAction;
+  outcome?: AuditOutcome;
+  from?: Date;
+  to?: Date;
+}
+
+export type AuditEvent = typeof auditEvents.$inferSelect;
+
+/** Newest first, keyset-paginated on (occurred_at, id). */
+export async function findAuditEvents(
+  tx: Executor,
+  f: AuditFilter,
+  after: { at: Date; id: string } | null,
+  limit: number,
+): Promise<AuditEvent[]> {
+  const conditions: (SQL | undefined)[] = [
+    f.actor ? eq(auditEvents.actorSub, f.actor) : undefined,
+    f.caseId ? eq(auditEvents.caseId, f.caseId) : undefined,
+    f.personId ? eq(auditEvents.personId, f.personId) : undefined,
+    f.action ? eq(auditEvents.action, f.action) : undefined,
+    f.outcome ? eq(auditEvents.outcome, f.outcome) : undefined,
+    f.from ? gte(auditEvents.occurredAt, f.from) : undefined,
+    f.to ? lte(auditEvents.occurredAt, f.to) : undefined,
+    after
+      ? or(lt(auditEvents.occurredAt, after.at), and(eq(auditEvents.occurredAt, after.at), lt(auditEvents.id, after.id)))
+      : undefined,
+  ];
+  return tx
+    .select()
+    .from(auditEvents)
+    .where(and(...conditions))
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .limit(limit);
+}
+
+/**
+ * A child's disclosure ledger: every allowed read or export of the child's data by someone,
+ * with the categories, purpose and basis. Searches and the child's own registration are not disclosures.
+ */
+export async function findDisclosures(
+  tx: Executor,
+  personId: string,
+  after: { at: Date; id: string } | null,
+  limit: number,
+): Promise<AuditEvent[]> {
+  return tx
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.personId, personId),
+        eq(auditEvents.outcome, 'allowed'),
+        inArray(auditEvents.action, ['read', 'execute']),
+        after
+          ? or(lt(auditEvents.occurredAt, after.at), and(eq(auditEvents.occurredAt, after.at), lt(auditEvents.id, after.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+    .limit(limit);
+}

@@ -1,0 +1,53 @@
+import type { RequestContext } from '../access/caller.js';
+import type { Decision } from '../access/decide.js';
+import type { Executor } from '../db/client.js';
+import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
+
+/** What a service says about one access decision or change; the actor comes from the request context. */
+export interface AuditEntry {
+  action: AuditAction;
+  resourceType: string;
+  resourceId?: string | null;
+  caseId?: string | null;
+  personId?: string | null;
+  categoriesDisclosed?: string[];
+  categoriesWithheld?: string[];
+  /** The decision that allowed or denied it: supplies purpose, basis and reason. */
+  decision?: Decision;
+  basisType?: string | null;
+  basisId?: string | null;
+  breakGlass?: boolean;
+  outcome: AuditOutcome;
+  reason?: string | null;
+}
+
+export type AuditFn = (entry: AuditEntry) => Promise<void>;
+
+/**
+ * The one writer of audit rows. It must be called with the transaction of the change it records,
+ * so that the change and its row commit together or not at all. Time is the database's clock.
+ */
+export async function writeAudit(tx: Executor, ctx: RequestContext, entry: AuditEntry): Promise<void> {
+  const d = entry.decision;
+  await tx.insert(auditEvents).values({
+    actorSub: ctx.caller.sub,
+    actorRoles: ctx.caller.roles,
+    actorOrg: ctx.caller.org,
+    clientId: ctx.caller.clientId,
+    action: entry.action,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId ?? null,
+    caseId: entry.caseId ?? null,
+    personId: entry.personId ?? null,
+    categoriesDisclosed: entry.categoriesDisclosed ?? [],
+    categoriesWithheld: entry.categoriesWithheld ?? [],
+    purpose: d?.purpose ?? null,
+    basisType: entry.basisType ?? (d?.allow ? d.basis.type : null),
+    basisId: entry.basisId ?? (d?.allow && 'id' in d.basis ? d.basis.id : null),
+    breakGlass: entry.breakGlass ?? false,
+    outcome: entry.outcome,
+    reason: entry.reason ?? (d && !d.allow ? d.reason : null),
+    requestId: ctx.requestId,
+    clientAddress: ctx.clientAddress,
+  });
+}

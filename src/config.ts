@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Every setting is parsed and checked here once;
+ * a bad value stops startup with a message that names the variable.
+ */
+const intFromEnv = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATABASE_POOL_MAX: intFromEnv(10),
+    DATA_DIR: z.string().min(1).default('./data'),
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_JWKS_FILE: z.string().min(1).optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_CLOCK_TOLERANCE_SECONDS: intFromEnv(30),
+    /** Age from which a child may grant consent alone (SPEC 4.4). */
+    CONSENT_AGE: intFromEnv(16),
+    AGE_OF_MAJORITY: intFromEnv(18),
+    /** Minimum age of criminal responsibility and the juvenile upper age (SPEC 6). */
+    MIN_AGE_CRIMINAL_RESPONSIBILITY: intFromEnv(14),
+    JUVENILE_UPPER_AGE: intFromEnv(17),
+    BREAK_GLASS_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+    /** Organisations allowed to assign staff not specialised in juvenile cases (comma-separated ids). */
+    ALLOW_UNSPECIALISED_STAFF_ORGS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** Private JWK (JSON) file that signs audit checkpoints; a development key is kept in DATA_DIR otherwise. */
+    AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    AUDIT_RETENTION_YEARS: z.coerce.number().int().min(1).default(7),
+  })
+  .superRefine((c, ctx) => {
+    if (c.AUTH_JWKS_URL && c.AUTH_JWKS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_FILE'], message: 'set AUTH_JWKS_URL or AUTH_JWKS_FILE, not both' });
+    }
+    const external = Boolean(c.AUTH_JWKS_URL || c.AUTH_JWKS_FILE);
+    if (external && (!c.AUTH_ISSUER || !c.AUTH_AUDIENCE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.AUTH_ISSUER ? 'AUTH_AUDIENCE' : 'AUTH_ISSUER'],
+        message: 'required when a JWKS is configured',
+      });
+    }
+    if (c.NODE_ENV === 'production') {
+      if (!external) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_JWKS_URL'],
+          message: 'production needs AUTH_JWKS_URL or AUTH_JWKS_FILE with AUTH_ISSUER and AUTH_AUDIENCE',
+        });
+      }
+      if (!c.DATABASE_URL) {
+        ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'production needs a PostgreSQL server' });
+      }
+      if (!c.AUDIT_SIGNING_KEY_FILE) {
+        ctx.addIssue({ code: 'custom', path: ['AUDIT_SIGNING_KEY_FILE'], message: 'production needs a checkpoint signing key' });
+      }
+    }
+    if (c.MIN_AGE_CRIMINAL_RESPONSIBILITY > c.JUVENILE_UPPER_AGE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MIN_AGE_CRIMINAL_RESPONSIBILITY'],
+        message: 'must not exceed JUVENILE_UPPER_AGE',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "not set": shells and .env files often leave them behind.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

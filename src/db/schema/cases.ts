@@ -1,0 +1,95 @@
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { persons } from './persons.js';
+
+export const CASE_STAGES = [
+  'intake',
+  'diversion',
+  'pre_trial',
+  'adjudication',
+  'disposition',
+  'supervision',
+  'closed',
+] as const;
+export type CaseStage = (typeof CASE_STAGES)[number];
+
+export const INTAKE_KINDS = ['arrest', 'referral'] as const;
+
+/**
+ * A case belongs to one child and is owned by one court (its clerks and judges are related to it).
+ * The referring organisation is the partner that submitted it.
+ */
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => persons.id),
+    courtOrgId: text('court_org_id').notNull(),
+    referringOrgId: text('referring_org_id'),
+    referringSub: text('referring_sub'),
+    stage: text('stage', { enum: CASE_STAGES }).notNull().default('intake'),
+    intakeKind: text('intake_kind', { enum: INTAKE_KINDS }).notNull(),
+    offenceDate: timestamp('offence_date', { withTimezone: true, precision: 3 }).notNull(),
+    intakeAt: timestamp('intake_at', { withTimezone: true, precision: 3 }).notNull(),
+    agency: text('agency').notNull(),
+    location: text('location'),
+    detained: boolean('detained').notNull().default(false),
+    guardiansNotifiedAt: timestamp('guardians_notified_at', { withTimezone: true, precision: 3 }),
+    ageAtOffence: integer('age_at_offence').notNull(),
+    region: text('region'),
+    closedReason: text('closed_reason'),
+    closedAt: timestamp('closed_at', { withTimezone: true, precision: 3 }),
+    sealedAt: timestamp('sealed_at', { withTimezone: true, precision: 3 }),
+    sealedOrderRef: text('sealed_order_ref'),
+    expungedAt: timestamp('expunged_at', { withTimezone: true, precision: 3 }),
+    createdBy: text('created_by').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('cases_person_idx').on(t.personId),
+    index('cases_court_idx').on(t.courtOrgId, t.createdAt, t.id),
+  ],
+);
+
+export const charges = pgTable(
+  'charges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    code: text('code').notNull(),
+    description: text('description').notNull(),
+    position: integer('position').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('charges_case_idx').on(t.caseId, t.position)],
+);
+
+/**
+ * One row per thing that happened to a case: the source of the timeline. Modules append here in
+ * the same transaction as their change; `category` marks sensitive events so that the timeline
+ * can withhold them with the same rules as records.
+ */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    kind: text('kind').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    actorSub: text('actor_sub').notNull(),
+    actorRole: text('actor_role').notNull(),
+    summary: text('summary').notNull(),
+    category: text('category'),
+    resourceType: text('resource_type'),
+    resourceId: uuid('resource_id'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index('case_events_case_idx').on(t.caseId, t.occurredAt, t.id)],
+);

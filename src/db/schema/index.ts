@@ -1,0 +1,4 @@
+export * from './organizations.js';
+export * from './persons.js';
+export * from './cases.js';
+export * from './audit.js';

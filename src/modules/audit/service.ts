@@ -1,0 +1,84 @@
+import type { z } from 'zod';
+import { authorize } from '../../access/authorize.js';
+import type { RequestContext } from '../../access/caller.js';
+import { findAuditEvents, findDisclosures } from '../../audit/query.js';
+import type { AuditSealer } from '../../audit/sealer.js';
+import type { CheckpointKey } from '../../audit/signing.js';
+import { verifyAuditTrail } from '../../audit/verify.js';
+import type { Db } from '../../db/client.js';
+import { desc } from 'drizzle-orm';
+import { auditCheckpoints } from '../../db/schema/audit.js';
+import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { withTransaction } from '../../lib/transaction.js';
+import type { AuditQuery } from './schemas.js';
+
+export function auditService(db: Db, sealer: () => AuditSealer, key: () => Promise<CheckpointKey>) {
+  const afterOf = (cursor: string | undefined) => {
+    const c = decodeCursor(cursor, 2);
+    return c ? { at: new Date(String(c[0])), id: String(c[1]) } : null;
+  };
+  return {
+    async events(ctx: RequestContext, q: z.infer<typeof AuditQuery>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'audit:read', { resourceType: 'audit_event' });
+        const rows = await findAuditEvents(
+          tx,
+          { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
+          afterOf(q.cursor),
+          q.limit + 1,
+        );
+        await audit({
+          action: 'search',
+          resourceType: 'audit_event',
+          caseId: q.caseId ?? null,
+          personId: q.personId ?? null,
+          decision,
+          outcome: 'allowed',
+        });
+        return pageOf(rows, q.limit, (r) => [r.occurredAt.toISOString(), r.id]);
+      });
+    },
+
+    async disclosures(ctx: RequestContext, personId: string, q: { limit: number; cursor?: string }) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'disclosure:read', {
+          resourceType: 'disclosure_ledger',
+          resourceId: personId,
+          personId,
+        });
+        const rows = await findDisclosures(tx, personId, afterOf(q.cursor), q.limit + 1);
+        await audit({
+          action: 'read',
+          resourceType: 'disclosure_ledger',
+          resourceId: personId,
+          personId,
+          decision,
+          outcome: 'allowed',
+        });
+        const pageRows = pageOf(rows, q.limit, (r) => [r.occurredAt.toISOString(), r.id]);
+        return { ...pageRows, items: pageRows.items.map((r) => ({ ...r, at: r.occurredAt })) };
+      });
+    },
+
+    async verify(ctx: RequestContext) {
+      const decision = await withTransaction(db, ctx, async (tx, audit) => {
+        const d = await authorize(tx, ctx, 'audit:verify', { resourceType: 'audit_trail' });
+        await audit({ action: 'execute', resourceType: 'audit_trail', decision: d, outcome: 'allowed' });
+        return d;
+      });
+      void decision;
+      // Seal what is sealable first, so that the report speaks of (almost) everything written so far.
+      await sealer().sealNow();
+      return verifyAuditTrail(db, [(await key()).publicJwk]);
+    },
+
+    async checkpoints(ctx: RequestContext, limit: number) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'audit:verify', { resourceType: 'audit_checkpoint' });
+        const items = await tx.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.seq)).limit(limit);
+        await audit({ action: 'search', resourceType: 'audit_checkpoint', decision, outcome: 'allowed' });
+        return { items, publicKey: (await key()).publicJwk as Record<string, unknown> };
+      });
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { type SQL, and, asc, desc, eq, lt, or } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { type CaseStage, caseEvents, cases, charges } from '../../db/schema/cases.js';
+import { persons } from '../../db/schema/persons.js';
+
+export type CaseRow = typeof cases.$inferSelect;
+export type ChargeRow = typeof charges.$inferSelect;
+
+export const caseRepository = {
+  async insert(tx: Executor, values: typeof cases.$inferInsert): Promise<CaseRow> {
+    const [row] = await tx.insert(cases).values(values).returning();
+    return row;
+  },
+  async insertCharges(tx: Executor, caseId: string, list: { code: string; description: string }[]): Promise<ChargeRow[]> {
+    return tx
+      .insert(charges)
+      .values(list.map((c, position) => ({ caseId, code: c.code, description: c.description, position })))
+      .returning();
+  },
+  async get(tx: Executor, id: string): Promise<CaseRow | null> {
+    const [row] = await tx.select().from(cases).where(eq(cases.id, id));
+    return row ?? null;
+  },
+  async charges(tx: Executor, caseId: string): Promise<ChargeRow[]> {
+    return tx.select().from(charges).where(eq(charges.caseId, caseId)).orderBy(asc(charges.position));
+  },
+  async child(tx: Executor, personId: string) {
+    const [row] = await tx
+      .select({ givenName: persons.givenName, familyName: persons.familyName, dateOfBirth: persons.dateOfBirth })
+      .from(persons)
+      .where(eq(persons.id, personId));
+    return row ?? { givenName: null, familyName: null, dateOfBirth: null };
+  },
+  /** Newest first, keyset-paginated on (created_at, id); `visible` is the access module's condition. */
+  async list(
+    tx: Executor,
+    visible: SQL,
+    filter: { stage?: CaseStage; personId?: string },
+    after: { createdAt: Date; id: string } | null,
+    limit: number,
+  ): Promise<CaseRow[]> {
+    return tx
+      .select()
+      .from(cases)
+      .where(
+        and(
+          visible,
+          filter.stage ? eq(cases.stage, filter.stage) : undefined,
+          filter.personId ? eq(cases.personId, filter.personId) : undefined,
+          after
+            ? or(lt(cases.createdAt, after.createdAt), and(eq(cases.createdAt, after.createdAt), lt(cases.id, after.id)))
+            : undefined,
+        ),
+      )
+      .orderBy(desc(cases.createdAt), desc(cases.id))
+      .limit(limit);
+  },
+  async appendEvent(tx: Executor, event: typeof caseEvents.$inferInsert): Promise<void> {
+    await tx.insert(caseEvents).values(event);
+  },
+};

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
+import { etagOf } from '../../lib/etag.js';
+import { UuidParam, page } from '../../lib/schemas.js';
+import { contextOf } from '../../plugins/auth.js';
+import { Case, CaseCreate, CaseListQuery, CaseSummary } from './schemas.js';
+import { caseService } from './service.js';
+
+export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (app, { db, config }) => {
+  const service = caseService(db, config);
+  const tags = ['cases'];
+
+  app.post(
+    '/cases',
+    {
+      schema: {
+        operationId: 'createCase',
+        tags,
+        summary: 'Open a case from an arrest or a referral',
+        body: CaseCreate,
+        response: { 201: Case },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.create(contextOf(request), request.body);
+      return reply.code(201).header('etag', etagOf(row.version)).header('location', `/v1/cases/${row.id}`).send(row);
+    },
+  );
+
+  app.get(
+    '/cases',
+    {
+      schema: {
+        operationId: 'listCases',
+        tags,
+        summary: 'Cases the caller may see, newest first',
+        querystring: CaseListQuery,
+        response: { 200: page(CaseSummary, 'CasePage') },
+      },
+    },
+    async (request) => service.list(contextOf(request), request.query),
+  );
+
+  app.get(
+    '/cases/:id',
+    {
+      schema: {
+        operationId: 'getCase',
+        tags,
+        summary: 'Read a case',
+        params: UuidParam,
+        response: { 200: Case },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+};

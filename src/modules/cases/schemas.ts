@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { CASE_STAGES, INTAKE_KINDS } from '../../db/schema/cases.js';
+import { IsoDateTime } from '../../lib/schemas.js';
+
+export const ChargeInput = z.strictObject({
+  code: z.string().min(1).max(50).describe('Statute or offence code'),
+  description: z.string().min(1).max(500),
+});
+
+/**
+ * Intake of an arrest or a referral. Clerks open cases for their own court; partner systems name
+ * the court the case is referred to (`courtOrgId`), which a clerk may not set (422).
+ */
+export const CaseCreate = z
+  .strictObject({
+    personId: z.uuid(),
+    intakeKind: z.enum(INTAKE_KINDS),
+    offenceDate: IsoDateTime,
+    intakeAt: IsoDateTime.describe('Time of the arrest or of the referral'),
+    agency: z.string().min(1).max(200).describe('Arresting or referring agency'),
+    location: z.string().max(500).optional(),
+    detained: z.boolean().describe('Whether the child was detained at intake'),
+    guardiansNotifiedAt: IsoDateTime.optional(),
+    charges: z.array(ChargeInput).min(1).max(50),
+    courtOrgId: z.string().min(1).max(63).optional().describe('Partner systems only: the court the case goes to'),
+  })
+  .meta({ id: 'CaseCreate' });
+
+export const Charge = z.object({ id: z.uuid(), code: z.string(), description: z.string() }).meta({ id: 'Charge' });
+
+export const CaseSummary = z
+  .object({
+    id: z.uuid(),
+    personId: z.uuid(),
+    courtOrgId: z.string(),
+    stage: z.enum(CASE_STAGES),
+    intakeKind: z.enum(INTAKE_KINDS),
+    intakeAt: z.date(),
+    detained: z.boolean(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'CaseSummary' });
+
+export const Case = CaseSummary.extend({
+  referringOrgId: z.string().nullable(),
+  offenceDate: z.date(),
+  agency: z.string(),
+  location: z.string().nullable(),
+  guardiansNotifiedAt: z.date().nullable(),
+  ageAtOffence: z.number().int(),
+  closedReason: z.string().nullable(),
+  closedAt: z.date().nullable(),
+  updatedAt: z.date(),
+  charges: z.array(Charge),
+  child: z.object({
+    givenName: z.string().nullable(),
+    familyName: z.string().nullable(),
+    dateOfBirth: z.string().nullable(),
+  }),
+}).meta({ id: 'Case' });
+
+export const CaseListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(500).optional(),
+  stage: z.enum(CASE_STAGES).optional(),
+  personId: z.uuid().optional(),
+});

@@ -1,0 +1,138 @@
+import type { z } from 'zod';
+import { authorize } from '../../access/authorize.js';
+import type { RequestContext } from '../../access/caller.js';
+import { visibleCasesCondition } from '../../access/scope.js';
+import type { Config } from '../../config.js';
+import type { Db, Executor } from '../../db/client.js';
+import { notFound, unprocessable } from '../../lib/errors.js';
+import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { withTransaction } from '../../lib/transaction.js';
+import { organizationRepository } from '../organizations/repository.js';
+import { personRepository } from '../persons/repository.js';
+import { type CaseRow, caseRepository } from './repository.js';
+import type { CaseCreate, CaseListQuery } from './schemas.js';
+
+/** Whole years between a date of birth (YYYY-MM-DD) and a moment, on the calendar (UTC). */
+export function ageOn(dateOfBirth: string, at: Date): number {
+  const [y, m, d] = dateOfBirth.split('-').map(Number);
+  let age = at.getUTCFullYear() - y;
+  const month = at.getUTCMonth() + 1;
+  if (month < m || (month === m && at.getUTCDate() < d)) age -= 1;
+  return age;
+}
+
+export function caseService(db: Db, config: Config) {
+  async function view(tx: Executor, row: CaseRow) {
+    const [charges, child] = await Promise.all([caseRepository.charges(tx, row.id), caseRepository.child(tx, row.personId)]);
+    return { ...row, charges: charges.map((c) => ({ id: c.id, code: c.code, description: c.description })), child };
+  }
+
+  return {
+    async create(ctx: RequestContext, input: z.infer<typeof CaseCreate>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'case:create', { resourceType: 'case', personId: input.personId });
+        const isPartner = decision.role === 'partner_system';
+        // Property rule: only partner systems name the court; a clerk's case belongs to the clerk's court.
+        if (!isPartner && input.courtOrgId !== undefined) {
+          throw unprocessable('courtOrgId may not be set by your role', [
+            { path: 'body.courtOrgId', message: 'not writable by your role' },
+          ]);
+        }
+        const courtOrgId = isPartner ? input.courtOrgId : ctx.caller.org;
+        if (!courtOrgId) {
+          throw unprocessable('The owning court is required', [{ path: 'body.courtOrgId', message: 'required' }]);
+        }
+        const court = await organizationRepository.get(tx, courtOrgId);
+        if (!court || court.kind !== 'court') {
+          throw unprocessable('The owning court is not a registered court', [
+            { path: isPartner ? 'body.courtOrgId' : 'token.org', message: 'not a registered court' },
+          ]);
+        }
+        const person = await personRepository.get(tx, input.personId);
+        if (!person || person.expungedAt || !person.dateOfBirth) {
+          throw unprocessable('The child is not registered', [{ path: 'body.personId', message: 'unknown person' }]);
+        }
+        const offenceDate = new Date(input.offenceDate);
+        const intakeAt = new Date(input.intakeAt);
+        if (offenceDate > intakeAt) {
+          throw unprocessable('The offence cannot follow the intake', [{ path: 'body.offenceDate', message: 'after intakeAt' }]);
+        }
+        const age = ageOn(person.dateOfBirth, offenceDate);
+        const min = config.MIN_AGE_CRIMINAL_RESPONSIBILITY;
+        const max = config.JUVENILE_UPPER_AGE;
+        if (age < min || age > max) {
+          throw unprocessable(
+            `The child's age at the offence is outside the juvenile jurisdiction (${min} to ${max} years)`,
+            [{ path: 'body.offenceDate', message: `age at offence must be between ${min} and ${max}` }],
+          );
+        }
+        const row = await caseRepository.insert(tx, {
+          personId: person.id,
+          courtOrgId,
+          referringOrgId: isPartner ? ctx.caller.org : null,
+          referringSub: isPartner ? ctx.caller.sub : null,
+          intakeKind: input.intakeKind,
+          offenceDate,
+          intakeAt,
+          agency: input.agency,
+          location: input.location ?? null,
+          detained: input.detained,
+          guardiansNotifiedAt: input.guardiansNotifiedAt ? new Date(input.guardiansNotifiedAt) : null,
+          ageAtOffence: age,
+          region: person.region,
+          createdBy: ctx.caller.sub,
+        });
+        await caseRepository.insertCharges(tx, row.id, input.charges);
+        await caseRepository.appendEvent(tx, {
+          caseId: row.id,
+          kind: input.intakeKind,
+          occurredAt: intakeAt,
+          actorSub: ctx.caller.sub,
+          actorRole: decision.role,
+          summary: `${input.intakeKind === 'arrest' ? 'Arrest' : 'Referral'} registered${input.detained ? ', child detained' : ''}`,
+          resourceType: 'case',
+          resourceId: row.id,
+        });
+        await audit({
+          action: 'create',
+          resourceType: 'case',
+          resourceId: row.id,
+          caseId: row.id,
+          personId: row.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return view(tx, row);
+      });
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'case:read', { resourceType: 'case', resourceId: id, caseId: id });
+        const row = await caseRepository.get(tx, id);
+        if (!row) throw notFound('case');
+        await audit({
+          action: 'read',
+          resourceType: 'case',
+          resourceId: id,
+          caseId: id,
+          personId: row.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return view(tx, row);
+      });
+    },
+
+    async list(ctx: RequestContext, q: z.infer<typeof CaseListQuery>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'case:list', { resourceType: 'case' });
+        const cursor = decodeCursor(q.cursor, 2);
+        const after = cursor ? { createdAt: new Date(String(cursor[0])), id: String(cursor[1]) } : null;
+        const rows = await caseRepository.list(tx, visibleCasesCondition(ctx.caller), q, after, q.limit + 1);
+        await audit({ action: 'search', resourceType: 'case', personId: q.personId ?? null, decision, outcome: 'allowed' });
+        return pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
+      });
+    },
+  };
+}

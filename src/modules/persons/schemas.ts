@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { SEXES } from '../../db/schema/persons.js';
+import { IsoDate } from '../../lib/schemas.js';
+
+const Guardian = z.strictObject({
+  name: z.string().min(1).max(200),
+  relationship: z.string().min(1).max(100),
+  contact: z.string().max(200).optional(),
+});
+
+export const PersonCreate = z
+  .strictObject({
+    givenName: z.string().trim().min(1).max(200),
+    familyName: z.string().trim().min(1).max(200),
+    dateOfBirth: IsoDate,
+    sex: z.enum(SEXES).default('unknown'),
+    region: z.string().min(1).max(100).optional(),
+    guardians: z.array(Guardian).max(10).default([]),
+  })
+  .meta({ id: 'PersonCreate' });
+
+export const Person = z
+  .object({
+    id: z.uuid(),
+    givenName: z.string().nullable(),
+    familyName: z.string().nullable(),
+    dateOfBirth: z.string().nullable(),
+    sex: z.enum(SEXES),
+    region: z.string().nullable(),
+    guardians: z.array(z.object({ name: z.string(), relationship: z.string(), contact: z.string().optional() })),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'Person' });
+
+export const MatchQuery = z.object({
+  givenName: z.string().trim().min(1).max(200),
+  familyName: z.string().trim().min(1).max(200),
+  dateOfBirth: IsoDate.optional(),
+  limit: z.coerce.number().int().min(1).max(20).default(10),
+});
+
+/** Minimal by design: enough to decide "same child?" with the person in front of you, no more. */
+export const PersonMatch = z
+  .object({
+    id: z.uuid(),
+    score: z.number().describe('Name similarity, 0 to 1'),
+    sameDateOfBirth: z.boolean(),
+    birthYear: z.number().int().nullable(),
+  })
+  .meta({ id: 'PersonMatch' });
+
+export const PersonMatches = z.object({ items: z.array(PersonMatch) }).meta({ id: 'PersonMatches' });

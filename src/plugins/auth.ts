@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { type JWTPayload, createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import type { Caller, RequestContext } from '../access/caller.js';
+import { isRole } from '../access/roles.js';
+import type { Config } from '../config.js';
+import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKey, publicJwk } from '../lib/dev-issuer.js';
+import { AppError, forbidden, unauthorized } from '../lib/errors.js';
+
+const ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+  interface FastifyInstance {
+    /** Verifies the bearer token of a request and sets request.caller; used by the /v1 scope. */
+    authenticate(request: FastifyRequest): Promise<void>;
+  }
+}
+
+type KeySource = Parameters<typeof jwtVerify>[1];
+
+async function keySource(config: Config): Promise<{ keys: KeySource; issuer: string; audience: string; mode: string }> {
+  if (config.AUTH_JWKS_URL) {
+    return {
+      keys: createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), { cooldownDuration: 30_000 }),
+      issuer: config.AUTH_ISSUER!,
+      audience: config.AUTH_AUDIENCE!,
+      mode: 'jwks-url',
+    };
+  }
+  if (config.AUTH_JWKS_FILE) {
+    let jwks: unknown;
+    try {
+      jwks = JSON.parse(readFileSync(config.AUTH_JWKS_FILE, 'utf8'));
+    } catch (err) {
+      throw new Error(`AUTH_JWKS_FILE: cannot read a JWKS from ${config.AUTH_JWKS_FILE}: ${(err as Error).message}`);
+    }
+    return {
+      keys: createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]),
+      issuer: config.AUTH_ISSUER!,
+      audience: config.AUTH_AUDIENCE!,
+      mode: 'jwks-file',
+    };
+  }
+  // config.ts has already refused this in production.
+  const key = await loadOrCreateDevKey(config.DATA_DIR);
+  return { keys: createLocalJWKSet({ keys: [publicJwk(key)] }), issuer: DEV_ISSUER, audience: DEV_AUDIENCE, mode: 'dev-issuer' };
+}
+
+/** Maps verified claims to the caller; claims the service does not use are ignored. */
+export function callerFromClaims(payload: JWTPayload): Caller {
+  const rawRoles = Array.isArray(payload.roles) ? payload.roles : [];
+  return {
+    sub: payload.sub!,
+    roles: [...new Set(rawRoles.filter(isRole))],
+    org: typeof payload.org === 'string' ? payload.org : null,
+    clientId: typeof payload.client_id === 'string' ? payload.client_id : null,
+    scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+  };
+}
+
+export default fp(
+  async function auth(app: FastifyInstance, opts: { config: Config }) {
+    const { keys, issuer, audience, mode } = await keySource(opts.config);
+    app.log.info({ mode }, 'authentication configured');
+    app.decorateRequest('caller', null);
+
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      const header = request.headers.authorization;
+      const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header) : null;
+      if (!match) throw unauthorized();
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(match[1], keys, {
+          issuer,
+          audience,
+          algorithms: ALGORITHMS,
+          clockTolerance: opts.config.AUTH_CLOCK_TOLERANCE_SECONDS,
+          requiredClaims: ['exp', 'sub'],
+        }));
+      } catch (err) {
+        if (err instanceof joseErrors.JOSEError || err instanceof TypeError) {
+          request.log.info({ code: (err as joseErrors.JOSEError).code }, 'token rejected');
+          throw unauthorized('The bearer token is not valid');
+        }
+        throw err;
+      }
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw unauthorized('The token has no subject');
+      const caller = callerFromClaims(payload);
+      if (caller.roles.length === 0) throw forbidden('The token carries no role this service knows');
+      request.caller = caller;
+    });
+  },
+  { name: 'auth' },
+);
+
+/** The request context a service needs: caller, request id, client address, purpose of use. */
+export function contextOf(request: FastifyRequest): RequestContext {
+  if (!request.caller) throw new AppError(500, 'internal', 'Internal error', 'route is not authenticated');
+  const purpose = request.headers['purpose-of-use'];
+  return {
+    caller: request.caller,
+    requestId: String(request.id),
+    clientAddress: request.ip ?? null,
+    requestedPurpose: typeof purpose === 'string' && purpose.length > 0 ? purpose : null,
+  };
+}

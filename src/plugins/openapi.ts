@@ -1,0 +1,73 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { ProblemSchema } from '../lib/schemas.js';
+
+const PUBLIC_ERRORS = [400, 404, 500, 503];
+const PROTECTED_ERRORS = [400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 500, 503];
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'Missing or invalid bearer token',
+  403: 'The role may not take this action',
+  404: 'Not found, or not available to the caller',
+  409: 'Conflicts with the current state',
+  412: 'If-Match does not match',
+  413: 'Body too large',
+  415: 'Unsupported media type',
+  422: 'Understood but refused by a rule',
+  428: 'If-Match required',
+  500: 'Internal error',
+  503: 'Database unavailable',
+};
+
+/**
+ * OpenAPI 3.1 from the zod schemas. One onRoute hook gives every route its error responses and,
+ * under /v1, the bearer security requirement, so no route declares them by hand.
+ */
+export default fp(
+  async function openapi(app: FastifyInstance) {
+    app.addHook('onRoute', (route: RouteOptions) => {
+      if (route.schema?.hide || route.url.startsWith('/docs')) return;
+      const isProtected = route.url.startsWith('/v1');
+      const schema = (route.schema ??= {});
+      const response = (schema.response ??= {}) as Record<string, unknown>;
+      for (const status of isProtected ? PROTECTED_ERRORS : PUBLIC_ERRORS) {
+        response[status] ??= ProblemSchema.describe(DESCRIPTIONS[status]);
+      }
+      if (isProtected) (schema as Record<string, unknown>).security ??= [{ bearerAuth: [] }];
+    });
+
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Juvenile justice case tracking API',
+          version: '1.0.0',
+          description:
+            'Follows a child from arrest or referral through diversion, legal aid, hearings, disposition and probation, ' +
+            'with consent-based access to sensitive records and a tamper-evident audit trail.',
+          license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+          contact: { name: 'Case tracking service team' },
+        },
+        servers: [{ url: '/', description: 'This server' }],
+        components: {
+          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        },
+        tags: [
+          { name: 'system', description: 'Health, readiness and metrics' },
+          { name: 'organizations', description: 'Organisations and the staff directory' },
+          { name: 'persons', description: 'Children registered with the service' },
+          { name: 'cases', description: 'Cases from intake to closure' },
+          { name: 'audit', description: 'The tamper-evident audit trail' },
+        ],
+      },
+      transform: jsonSchemaTransform,
+      transformObject: jsonSchemaTransformObject,
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  },
+  { name: 'openapi' },
+);
