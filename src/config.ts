@@ -29,7 +29,12 @@ const configSchema = z
     /** Minimum age of criminal responsibility and the juvenile upper age (SPEC 6). */
     MIN_AGE_CRIMINAL_RESPONSIBILITY: intFromEnv(14),
     JUVENILE_UPPER_AGE: intFromEnv(17),
-    BREAK_GLASS_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+    BREAK_GLASS_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(60),
     /** Organisations allowed to assign staff not specialised in juvenile cases (comma-separated ids). */
     ALLOW_UNSPECIALISED_STAFF_ORGS: z
       .string()
@@ -48,7 +53,11 @@ const configSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_JWKS_URL && c.AUTH_JWKS_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_FILE'], message: 'set AUTH_JWKS_URL or AUTH_JWKS_FILE, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWKS_FILE'],
+        message: 'set AUTH_JWKS_URL or AUTH_JWKS_FILE, not both',
+      });
     }
     const external = Boolean(c.AUTH_JWKS_URL || c.AUTH_JWKS_FILE);
     if (external && (!c.AUTH_ISSUER || !c.AUTH_AUDIENCE)) {
@@ -67,10 +76,18 @@ const configSchema = z
         });
       }
       if (!c.DATABASE_URL) {
-        ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'production needs a PostgreSQL server' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['DATABASE_URL'],
+          message: 'production needs a PostgreSQL server',
+        });
       }
       if (!c.AUDIT_SIGNING_KEY_FILE) {
-        ctx.addIssue({ code: 'custom', path: ['AUDIT_SIGNING_KEY_FILE'], message: 'production needs a checkpoint signing key' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUDIT_SIGNING_KEY_FILE'],
+          message: 'production needs a checkpoint signing key',
+        });
       }
     }
     if (c.MIN_AGE_CRIMINAL_RESPONSIBILITY > c.JUVENILE_UPPER_AGE) {

@@ -20,9 +20,15 @@ export interface Target {
  * Returns the allowing decision (with its purpose and basis, for the audit row) or throws a 403/404
  * that carries its audit entry, so the denial is recorded even though the work rolls back.
  */
-export async function authorize(tx: Executor, ctx: RequestContext, action: Action, target: Target): Promise<Allowed> {
+export async function authorize(
+  tx: Executor,
+  ctx: RequestContext,
+  action: Action,
+  target: Target,
+): Promise<Allowed> {
   const facts = target.caseId ? await loadCaseFacts(tx, target.caseId) : undefined;
-  const personFacts = !target.caseId && target.personId ? await loadPersonFacts(tx, target.personId) : undefined;
+  const personFacts =
+    !target.caseId && target.personId ? await loadPersonFacts(tx, target.personId) : undefined;
   const decision = decide({
     caller: ctx.caller,
     action,

@@ -77,13 +77,20 @@ export function decide(input: DecisionInput): Decision {
   const purposeFor = (role: Role): Purpose | null => {
     const p = ROLE_PURPOSES[role];
     if (!input.requestedPurpose) return p.default;
-    return (p.allowed as string[]).includes(input.requestedPurpose) ? (input.requestedPurpose as Purpose) : null;
+    return (p.allowed as string[]).includes(input.requestedPurpose)
+      ? (input.requestedPurpose as Purpose)
+      : null;
   };
   const purposeRoles = roles.filter((r) => purposeFor(r) !== null);
-  if (purposeRoles.length === 0) return deny(403, `purpose ${input.requestedPurpose} not allowed for the role`, null);
+  if (purposeRoles.length === 0)
+    return deny(403, `purpose ${input.requestedPurpose} not allowed for the role`, null);
 
-  const oversight = 'oversightRoles' in rule ? purposeRoles.find((r) => (rule.oversightRoles as readonly Role[]).includes(r)) : undefined;
-  if (oversight) return { allow: true, role: oversight, purpose: purposeFor(oversight)!, basis: { type: 'role' } };
+  const oversight =
+    'oversightRoles' in rule
+      ? purposeRoles.find((r) => (rule.oversightRoles as readonly Role[]).includes(r))
+      : undefined;
+  if (oversight)
+    return { allow: true, role: oversight, purpose: purposeFor(oversight)!, basis: { type: 'role' } };
   if ('personScoped' in rule && rule.personScoped) return decidePerson(input, purposeRoles, purposeFor);
   if (!rule.caseScoped) {
     const role = purposeRoles[0];
@@ -113,7 +120,8 @@ function decideCase(
       return { allow: true, role, purpose, basis: { type: 'referrer', id: c.referringOrgId } };
     }
     const participant = c.participants.find((p) => p.sub === caller.sub && PARTICIPANT_ROLE[p.kind] === role);
-    if (participant) return { allow: true, role, purpose, basis: { type: participant.kind, id: participant.refId } };
+    if (participant)
+      return { allow: true, role, purpose, basis: { type: participant.kind, id: participant.refId } };
   }
   return deny(404, 'not related to the case', purposeFor(purposeRoles[0]));
 }
@@ -135,7 +143,12 @@ function decidePerson(
   }
   const registrar = purposeRoles.find((r) => r === 'court_clerk' || r === 'partner_system');
   if (registrar && p.createdByOrg && input.caller.org === p.createdByOrg) {
-    return { allow: true, role: registrar, purpose: purposeFor(registrar)!, basis: { type: 'registering_org', id: p.createdByOrg } };
+    return {
+      allow: true,
+      role: registrar,
+      purpose: purposeFor(registrar)!,
+      basis: { type: 'registering_org', id: p.createdByOrg },
+    };
   }
   return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
 }

@@ -15,7 +15,8 @@ export const ROLES = [
   'partner_system',
 ] as const;
 export type Role = (typeof ROLES)[number];
-export const isRole = (r: unknown): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r);
+export const isRole = (r: unknown): r is Role =>
+  typeof r === 'string' && (ROLES as readonly string[]).includes(r);
 
 export const PURPOSES = [
   'court_proceeding',
@@ -51,12 +52,24 @@ export const ROLE_PURPOSES: Record<Role, { default: Purpose; allowed: Purpose[] 
  */
 export const ACTIONS = {
   'organization:create': { roles: ['admin'], scope: null, caseScoped: false },
-  'organization:read': { roles: ['admin', 'court_clerk', 'judge', 'auditor'], scope: null, caseScoped: false },
+  'organization:read': {
+    roles: ['admin', 'court_clerk', 'judge', 'auditor'],
+    scope: null,
+    caseScoped: false,
+  },
   'staff:write': { roles: ['admin'], scope: null, caseScoped: false },
   'staff:read': { roles: ['admin', 'court_clerk'], scope: null, caseScoped: false },
   'person:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'person:read': {
-    roles: ['court_clerk', 'judge', 'prosecutor', 'legal_aid_lawyer', 'probation_officer', 'social_worker', 'partner_system'],
+    roles: [
+      'court_clerk',
+      'judge',
+      'prosecutor',
+      'legal_aid_lawyer',
+      'probation_officer',
+      'social_worker',
+      'partner_system',
+    ],
     scope: 'cases:read',
     caseScoped: false,
     personScoped: true,
@@ -64,12 +77,28 @@ export const ACTIONS = {
   'person:match': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:list': {
-    roles: ['court_clerk', 'judge', 'prosecutor', 'legal_aid_lawyer', 'probation_officer', 'social_worker', 'partner_system'],
+    roles: [
+      'court_clerk',
+      'judge',
+      'prosecutor',
+      'legal_aid_lawyer',
+      'probation_officer',
+      'social_worker',
+      'partner_system',
+    ],
     scope: 'cases:read',
     caseScoped: false,
   },
   'case:read': {
-    roles: ['court_clerk', 'judge', 'prosecutor', 'legal_aid_lawyer', 'probation_officer', 'social_worker', 'partner_system'],
+    roles: [
+      'court_clerk',
+      'judge',
+      'prosecutor',
+      'legal_aid_lawyer',
+      'probation_officer',
+      'social_worker',
+      'partner_system',
+    ],
     scope: 'cases:read',
     caseScoped: true,
   },

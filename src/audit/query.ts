@@ -30,7 +30,10 @@ export async function findAuditEvents(
     f.from ? gte(auditEvents.occurredAt, f.from) : undefined,
     f.to ? lte(auditEvents.occurredAt, f.to) : undefined,
     after
-      ? or(lt(auditEvents.occurredAt, after.at), and(eq(auditEvents.occurredAt, after.at), lt(auditEvents.id, after.id)))
+      ? or(
+          lt(auditEvents.occurredAt, after.at),
+          and(eq(auditEvents.occurredAt, after.at), lt(auditEvents.id, after.id)),
+        )
       : undefined,
   ];
   return tx
@@ -60,7 +63,10 @@ export async function findDisclosures(
         eq(auditEvents.outcome, 'allowed'),
         inArray(auditEvents.action, ['read', 'execute']),
         after
-          ? or(lt(auditEvents.occurredAt, after.at), and(eq(auditEvents.occurredAt, after.at), lt(auditEvents.id, after.id)))
+          ? or(
+              lt(auditEvents.occurredAt, after.at),
+              and(eq(auditEvents.occurredAt, after.at), lt(auditEvents.id, after.id)),
+            )
           : undefined,
       ),
     )

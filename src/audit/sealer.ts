@@ -17,7 +17,11 @@ const BATCH = 5_000;
  * be skipped, which sealing by a serial id would risk. A row lock on the state row lets sealers on
  * several instances take turns harmlessly.
  */
-export async function sealOnce(db: Db, key: CheckpointKey | null, checkpointEverySeconds: number): Promise<number> {
+export async function sealOnce(
+  db: Db,
+  key: CheckpointKey | null,
+  checkpointEverySeconds: number,
+): Promise<number> {
   // The watermark first, before this transaction takes an id of its own.
   const [{ xmin }] = rowsOf<{ xmin: string }>(
     await db.execute(sql`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`),
@@ -50,7 +54,11 @@ export async function sealOnce(db: Db, key: CheckpointKey | null, checkpointEver
         rows = cut;
         newBelow = lastTxid;
       } else {
-        rows = await tx.select().from(auditEvents).where(eq(auditEvents.txid, lastTxid)).orderBy(asc(auditEvents.id));
+        rows = await tx
+          .select()
+          .from(auditEvents)
+          .where(eq(auditEvents.txid, lastTxid))
+          .orderBy(asc(auditEvents.id));
         newBelow = lastTxid + 1n;
       }
     }

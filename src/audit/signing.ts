@@ -39,5 +39,9 @@ export async function loadCheckpointKey(config: Config): Promise<CheckpointKey> 
   const alg = jwk.alg ?? (jwk.crv === 'Ed25519' ? 'EdDSA' : 'ES256');
   const kid = jwk.kid ?? 'audit';
   const { d: _d, ...pub } = jwk;
-  return { kid, privateKey: await importJWK({ ...jwk, alg }, alg), publicJwk: { ...pub, alg, kid, use: 'sig' } };
+  return {
+    kid,
+    privateKey: await importJWK({ ...jwk, alg }, alg),
+    publicJwk: { ...pub, alg, kid, use: 'sig' },
+  };
 }

@@ -1,5 +1,5 @@
 import { type JWK, compactVerify, importJWK } from 'jose';
-import { asc, gt, sql } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/client.js';
 import { auditCheckpoints } from '../db/schema/audit.js';
 import { type AuditEventRow, GENESIS_HASH, contentHashOf, linkHash } from './canonical.js';
@@ -67,7 +67,12 @@ export async function verifyAuditTrail(db: Db, publicKeys: JWK[]): Promise<Verif
       const seq = Number(r.seq);
       checked += 1;
       if (seq !== expectedSeq) {
-        breakAt(expectedSeq, null, 'missing', `chain link ${expectedSeq} is missing (next present is ${seq})`);
+        breakAt(
+          expectedSeq,
+          null,
+          'missing',
+          `chain link ${expectedSeq} is missing (next present is ${seq})`,
+        );
       } else if (r.prev_hash !== prevHash) {
         breakAt(seq, r.chain_event_id, 'inserted', 'the link does not continue from the previous one');
       } else if (linkHash(r.prev_hash, r.content_hash) !== r.hash) {
@@ -79,7 +84,12 @@ export async function verifyAuditTrail(db: Db, publicKeys: JWK[]): Promise<Verif
         if (actual !== r.content_hash || String(r.txid) !== r.event_txid) {
           const movedFrom = seqByContent.get(actual);
           if (movedFrom !== undefined && movedFrom !== seq) {
-            breakAt(seq, r.chain_event_id, 'reordered', `this row holds the content sealed at position ${movedFrom}`);
+            breakAt(
+              seq,
+              r.chain_event_id,
+              'reordered',
+              `this row holds the content sealed at position ${movedFrom}`,
+            );
           } else {
             breakAt(seq, r.chain_event_id, 'changed', 'the audit row differs from what was sealed');
           }
@@ -95,7 +105,12 @@ export async function verifyAuditTrail(db: Db, publicKeys: JWK[]): Promise<Verif
   }
 
   // Rows in the table that the chain does not hold: older than sealed rows means forged.
-  const [unchained] = rowsOf<{ forged: string | null; forged_count: string; pending: string; oldest: number | null }>(
+  const [unchained] = rowsOf<{
+    forged: string | null;
+    forged_count: string;
+    pending: string;
+    oldest: number | null;
+  }>(
     await db.execute(sql`
       SELECT (array_agg(e.id ORDER BY e.txid, e.id) FILTER (WHERE e.txid <= ${maxChainedTxid.toString()}::bigint))[1]::text AS forged,
              count(*) FILTER (WHERE e.txid <= ${maxChainedTxid.toString()}::bigint)::text AS forged_count,
@@ -105,11 +120,18 @@ export async function verifyAuditTrail(db: Db, publicKeys: JWK[]): Promise<Verif
        WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id)`),
   );
   if (unchained.forged) {
-    breakAt(null, unchained.forged, 'inserted', `${unchained.forged_count} audit row(s) appear in no chain link but predate sealed rows`);
+    breakAt(
+      null,
+      unchained.forged,
+      'inserted',
+      `${unchained.forged_count} audit row(s) appear in no chain link but predate sealed rows`,
+    );
   }
 
   // Checkpoints: a valid signature by a known key, over the hash the chain has at that position.
-  const keys = await Promise.all(publicKeys.map(async (k) => ({ kid: k.kid, key: await importJWK(k, k.alg) })));
+  const keys = await Promise.all(
+    publicKeys.map(async (k) => ({ kid: k.kid, key: await importJWK(k, k.alg) })),
+  );
   let valid = 0;
   for (const c of checkpoints) {
     const key = keys.find((k) => k.kid === c.keyId);

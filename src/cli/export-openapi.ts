@@ -5,7 +5,12 @@ import { openDatabase } from '../db/client.js';
 
 /** Writes openapi/openapi.json from the app's routes (an in-memory database; nothing is kept). */
 export async function renderOpenApi(): Promise<string> {
-  const config = loadConfig({ ...process.env, DATABASE_URL: '', LOG_LEVEL: 'silent', NODE_ENV: 'development' });
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: '',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'development',
+  });
   const database = openDatabase({ kind: 'pglite-memory' });
   await database.migrate();
   const app = await buildApp(config, { database });

@@ -5,7 +5,9 @@ import { openDatabase } from '../db/client.js';
 async function main() {
   const config = loadConfig();
   const database = openDatabase(
-    config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir: config.DATA_DIR },
+    config.DATABASE_URL
+      ? { kind: 'postgres', url: config.DATABASE_URL }
+      : { kind: 'pglite', dataDir: config.DATA_DIR },
   );
   try {
     await database.migrate();

@@ -21,12 +21,16 @@ async function main() {
   });
   const config = loadConfig();
   if (config.AUTH_JWKS_FILE || config.AUTH_JWKS_URL || config.NODE_ENV === 'production') {
-    throw new ConfigError('npm run token signs with the development issuer only; an external issuer is configured.');
+    throw new ConfigError(
+      'npm run token signs with the development issuer only; an external issuer is configured.',
+    );
   }
   const roles = values.role ?? [];
-  if (roles.length === 0 || !values.sub) throw new ConfigError('usage: npm run token -- --role ROLE --sub SUB [--org ORG] [--scope "..."]');
+  if (roles.length === 0 || !values.sub)
+    throw new ConfigError('usage: npm run token -- --role ROLE --sub SUB [--org ORG] [--scope "..."]');
   const unknown = roles.filter((r) => !isRole(r));
-  if (unknown.length) console.error(`warning: unknown role(s) ${unknown.join(', ')}: the service will answer 403`);
+  if (unknown.length)
+    console.error(`warning: unknown role(s) ${unknown.join(', ')}: the service will answer 403`);
   const key = await loadOrCreateDevKey(config.DATA_DIR);
   const token = await signToken(key, {
     sub: values.sub,

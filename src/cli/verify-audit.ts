@@ -17,7 +17,9 @@ async function main() {
     ? (JSON.parse(readFileSync(process.env.AUDIT_VERIFY_JWKS_FILE, 'utf8')) as { keys: JWK[] }).keys
     : [(await loadCheckpointKey(config)).publicJwk];
   const database = openDatabase(
-    config.DATABASE_URL ? { kind: 'postgres', url: config.DATABASE_URL } : { kind: 'pglite', dataDir: config.DATA_DIR },
+    config.DATABASE_URL
+      ? { kind: 'postgres', url: config.DATABASE_URL }
+      : { kind: 'pglite', dataDir: config.DATA_DIR },
   );
   try {
     const started = performance.now();

@@ -78,7 +78,10 @@ function openPglite(dataDir: string | null): Database {
     lockPath = resolve(dataDir, 'pglite.lock');
     acquireLock(lockPath);
   }
-  const client = new PGlite(dataDir ? resolve(dataDir, 'pglite') : undefined, { extensions: { pg_trgm } });
+  const client = new PGlite({
+    ...(dataDir ? { dataDir: resolve(dataDir, 'pglite') } : {}),
+    extensions: { pg_trgm },
+  });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,

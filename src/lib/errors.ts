@@ -35,9 +35,19 @@ export const notFound = (what = 'resource') =>
 export const conflict = (detail: string, extensions: Record<string, unknown> = {}) =>
   new AppError(409, 'conflict', 'Conflict', detail, extensions);
 export const preconditionFailed = () =>
-  new AppError(412, 'precondition-failed', 'Precondition failed', 'If-Match does not match the current version; read it again');
+  new AppError(
+    412,
+    'precondition-failed',
+    'Precondition failed',
+    'If-Match does not match the current version; read it again',
+  );
 export const preconditionRequired = () =>
-  new AppError(428, 'precondition-required', 'Precondition required', 'Send If-Match with the ETag of the version you read');
+  new AppError(
+    428,
+    'precondition-required',
+    'Precondition required',
+    'Send If-Match with the ETag of the version you read',
+  );
 export const unprocessable = (detail: string, errors: FieldError[] = []) =>
   new AppError(422, 'unprocessable', 'Unprocessable content', detail, errors.length ? { errors } : {});
 export const serviceUnavailable = (detail = 'The database is not answering; try again shortly') =>

@@ -14,7 +14,9 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
   } catch {
     /* fall through */
   }
-  throw badRequest('The cursor is not valid', [{ path: 'querystring.cursor', message: 'not a cursor from this API' }]);
+  throw badRequest('The cursor is not valid', [
+    { path: 'querystring.cursor', message: 'not a cursor from this API' },
+  ]);
 }
 
 /** Rows fetched with limit + 1: the extra one only says whether there is a next page. */

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { type JWTPayload, createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import {
+  type JWTPayload,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
 import type { Caller, RequestContext } from '../access/caller.js';
 import { isRole } from '../access/roles.js';
 import type { Config } from '../config.js';
@@ -22,7 +28,9 @@ declare module 'fastify' {
 
 type KeySource = Parameters<typeof jwtVerify>[1];
 
-async function keySource(config: Config): Promise<{ keys: KeySource; issuer: string; audience: string; mode: string }> {
+async function keySource(
+  config: Config,
+): Promise<{ keys: KeySource; issuer: string; audience: string; mode: string }> {
   if (config.AUTH_JWKS_URL) {
     return {
       keys: createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), { cooldownDuration: 30_000 }),
@@ -36,7 +44,9 @@ async function keySource(config: Config): Promise<{ keys: KeySource; issuer: str
     try {
       jwks = JSON.parse(readFileSync(config.AUTH_JWKS_FILE, 'utf8'));
     } catch (err) {
-      throw new Error(`AUTH_JWKS_FILE: cannot read a JWKS from ${config.AUTH_JWKS_FILE}: ${(err as Error).message}`);
+      throw new Error(
+        `AUTH_JWKS_FILE: cannot read a JWKS from ${config.AUTH_JWKS_FILE}: ${(err as Error).message}`,
+      );
     }
     return {
       keys: createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]),
@@ -47,7 +57,12 @@ async function keySource(config: Config): Promise<{ keys: KeySource; issuer: str
   }
   // config.ts has already refused this in production.
   const key = await loadOrCreateDevKey(config.DATA_DIR);
-  return { keys: createLocalJWKSet({ keys: [publicJwk(key)] }), issuer: DEV_ISSUER, audience: DEV_AUDIENCE, mode: 'dev-issuer' };
+  return {
+    keys: createLocalJWKSet({ keys: [publicJwk(key)] }),
+    issuer: DEV_ISSUER,
+    audience: DEV_AUDIENCE,
+    mode: 'dev-issuer',
+  };
 }
 
 /** Maps verified claims to the caller; claims the service does not use are ignored. */
@@ -88,7 +103,8 @@ export default fp(
         }
         throw err;
       }
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw unauthorized('The token has no subject');
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0)
+        throw unauthorized('The token has no subject');
       const caller = callerFromClaims(payload);
       if (caller.roles.length === 0) throw forbidden('The token carries no role this service knows');
       request.caller = caller;

@@ -41,10 +41,8 @@ export default fp(
       duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
 
-    app.get(
-      '/metrics',
-      { schema: { hide: true } },
-      async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(registry.contentType).send(await registry.metrics()),
     );
   },
   { name: 'metrics' },

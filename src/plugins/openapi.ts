@@ -32,12 +32,16 @@ export default fp(
     app.addHook('onRoute', (route: RouteOptions) => {
       if (route.schema?.hide || route.url.startsWith('/docs')) return;
       const isProtected = route.url.startsWith('/v1');
-      const schema = (route.schema ??= {});
-      const response = (schema.response ??= {}) as Record<string, unknown>;
+      route.schema = route.schema ?? {};
+      const schema = route.schema;
+      schema.response = schema.response ?? {};
+      const response = schema.response as Record<string, unknown>;
       for (const status of isProtected ? PROTECTED_ERRORS : PUBLIC_ERRORS) {
         response[status] ??= ProblemSchema.describe(DESCRIPTIONS[status]);
       }
       if (isProtected) (schema as Record<string, unknown>).security ??= [{ bearerAuth: [] }];
+      const s = schema as Record<string, unknown>;
+      s.description ??= s.summary;
     });
 
     await app.register(swagger, {

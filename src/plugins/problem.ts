@@ -21,7 +21,10 @@ const CONNECTION_CODES = new Set([
 function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
     if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
-    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message)) {
+    if (
+      typeof e.message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect/i.test(e.message)
+    ) {
       return true;
     }
   }
@@ -62,12 +65,42 @@ export default fp(
       }
       if (hasZodFastifySchemaValidationErrors(err)) {
         const errors: FieldError[] = err.validation.map((v) => ({
-          path: [err.validationContext, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+          path: [
+            err.validationContext,
+            ...String(v.instancePath ?? '')
+              .split('/')
+              .filter(Boolean),
+          ].join('.'),
           message: v.message ?? 'invalid',
         }));
-        return sendProblem(reply, request, 400, 'validation', 'The request is not valid', `${errors.length} invalid field(s)`, {
-          errors,
-        });
+        // Property rule (SPEC 4.7): a body that tries to set a field the caller may not set is refused
+        // with 422 and changes nothing, rather than having the field silently dropped.
+        const setsForbidden =
+          err.validationContext === 'body' && err.validation.some((v) => v.keyword === 'unrecognized_keys');
+        if (setsForbidden) {
+          return sendProblem(
+            reply,
+            request,
+            422,
+            'forbidden-fields',
+            'Fields you may not set',
+            'The body sets fields that are not writable here',
+            {
+              errors,
+            },
+          );
+        }
+        return sendProblem(
+          reply,
+          request,
+          400,
+          'validation',
+          'The request is not valid',
+          `${errors.length} invalid field(s)`,
+          {
+            errors,
+          },
+        );
       }
       if (isResponseSerializationError(err)) {
         request.log.error({ err, issues: err.cause?.issues }, 'response did not match its schema');
@@ -75,19 +108,48 @@ export default fp(
       }
       if (isDatabaseUnavailable(err)) {
         request.log.error({ err }, 'database unavailable');
-        return sendProblem(reply, request, 503, 'unavailable', 'Service unavailable', 'The database is not answering; try again shortly');
+        return sendProblem(
+          reply,
+          request,
+          503,
+          'unavailable',
+          'Service unavailable',
+          'The database is not answering; try again shortly',
+        );
       }
       const status = err.statusCode ?? 500;
-      if (status === 413) return sendProblem(reply, request, 413, 'too-large', 'Content too large', 'The body exceeds the size limit');
+      if (status === 413)
+        return sendProblem(
+          reply,
+          request,
+          413,
+          'too-large',
+          'Content too large',
+          'The body exceeds the size limit',
+        );
       if (status === 415) {
-        return sendProblem(reply, request, 415, 'unsupported-media-type', 'Unsupported media type', 'Send application/json');
+        return sendProblem(
+          reply,
+          request,
+          415,
+          'unsupported-media-type',
+          'Unsupported media type',
+          'Send application/json',
+        );
       }
       if (status >= 400 && status < 500) {
         // Fastify's own client errors (malformed JSON, empty body...): their messages name no data.
         return sendProblem(reply, request, status, 'bad-request', 'Bad request', err.message);
       }
       request.log.error({ err }, 'unhandled error');
-      return sendProblem(reply, request, 500, 'internal', 'Internal error', 'The request could not be completed');
+      return sendProblem(
+        reply,
+        request,
+        500,
+        'internal',
+        'Internal error',
+        'The request could not be completed',
+      );
     });
 
     app.setNotFoundHandler((request, reply) =>

@@ -18,9 +18,7 @@ export const auditEvents = pgTable(
   'audit_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    txid: bigint('txid', { mode: 'bigint' })
-      .notNull()
-      .default(sql`(pg_current_xact_id()::text)::bigint`),
+    txid: bigint('txid', { mode: 'bigint' }).notNull().default(sql`(pg_current_xact_id()::text)::bigint`),
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     actorSub: text('actor_sub'),
     actorRoles: text('actor_roles').array().notNull().default([]),

@@ -62,7 +62,10 @@ export const auditRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; databa
     async (request, reply) => {
       const result = await service.events(contextOf(request), request.query);
       if (request.query.format === 'csv') {
-        const lines = [CSV_COLUMNS.join(','), ...result.items.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(','))];
+        const lines = [
+          CSV_COLUMNS.join(','),
+          ...result.items.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')),
+        ];
         if (result.nextCursor) reply.header('x-next-cursor', result.nextCursor);
         return reply
           .type('text/csv; charset=utf-8')

@@ -81,7 +81,13 @@ export const VerificationReport = z
   .meta({ id: 'AuditVerification' });
 
 export const Checkpoint = z
-  .object({ seq: z.number().int(), hash: z.string(), jws: z.string(), keyId: z.string(), createdAt: z.date() })
+  .object({
+    seq: z.number().int(),
+    hash: z.string(),
+    jws: z.string(),
+    keyId: z.string(),
+    createdAt: z.date(),
+  })
   .meta({ id: 'AuditCheckpoint' });
 
 export const CheckpointList = z

@@ -75,7 +75,11 @@ export function auditService(db: Db, sealer: () => AuditSealer, key: () => Promi
     async checkpoints(ctx: RequestContext, limit: number) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'audit:verify', { resourceType: 'audit_checkpoint' });
-        const items = await tx.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.seq)).limit(limit);
+        const items = await tx
+          .select()
+          .from(auditCheckpoints)
+          .orderBy(desc(auditCheckpoints.seq))
+          .limit(limit);
         await audit({ action: 'search', resourceType: 'audit_checkpoint', decision, outcome: 'allowed' });
         return { items, publicKey: (await key()).publicJwk as Record<string, unknown> };
       });

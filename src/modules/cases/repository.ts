@@ -11,7 +11,11 @@ export const caseRepository = {
     const [row] = await tx.insert(cases).values(values).returning();
     return row;
   },
-  async insertCharges(tx: Executor, caseId: string, list: { code: string; description: string }[]): Promise<ChargeRow[]> {
+  async insertCharges(
+    tx: Executor,
+    caseId: string,
+    list: { code: string; description: string }[],
+  ): Promise<ChargeRow[]> {
     return tx
       .insert(charges)
       .values(list.map((c, position) => ({ caseId, code: c.code, description: c.description, position })))
@@ -26,7 +30,11 @@ export const caseRepository = {
   },
   async child(tx: Executor, personId: string) {
     const [row] = await tx
-      .select({ givenName: persons.givenName, familyName: persons.familyName, dateOfBirth: persons.dateOfBirth })
+      .select({
+        givenName: persons.givenName,
+        familyName: persons.familyName,
+        dateOfBirth: persons.dateOfBirth,
+      })
       .from(persons)
       .where(eq(persons.id, personId));
     return row ?? { givenName: null, familyName: null, dateOfBirth: null };
@@ -48,7 +56,10 @@ export const caseRepository = {
           filter.stage ? eq(cases.stage, filter.stage) : undefined,
           filter.personId ? eq(cases.personId, filter.personId) : undefined,
           after
-            ? or(lt(cases.createdAt, after.createdAt), and(eq(cases.createdAt, after.createdAt), lt(cases.id, after.id)))
+            ? or(
+                lt(cases.createdAt, after.createdAt),
+                and(eq(cases.createdAt, after.createdAt), lt(cases.id, after.id)),
+              )
             : undefined,
         ),
       )

@@ -24,7 +24,11 @@ export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = asy
     },
     async (request, reply) => {
       const row = await service.create(contextOf(request), request.body);
-      return reply.code(201).header('etag', etagOf(row.version)).header('location', `/v1/cases/${row.id}`).send(row);
+      return reply
+        .code(201)
+        .header('etag', etagOf(row.version))
+        .header('location', `/v1/cases/${row.id}`)
+        .send(row);
     },
   );
 

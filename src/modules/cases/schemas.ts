@@ -22,11 +22,18 @@ export const CaseCreate = z
     detained: z.boolean().describe('Whether the child was detained at intake'),
     guardiansNotifiedAt: IsoDateTime.optional(),
     charges: z.array(ChargeInput).min(1).max(50),
-    courtOrgId: z.string().min(1).max(63).optional().describe('Partner systems only: the court the case goes to'),
+    courtOrgId: z
+      .string()
+      .min(1)
+      .max(63)
+      .optional()
+      .describe('Partner systems only: the court the case goes to'),
   })
   .meta({ id: 'CaseCreate' });
 
-export const Charge = z.object({ id: z.uuid(), code: z.string(), description: z.string() }).meta({ id: 'Charge' });
+export const Charge = z
+  .object({ id: z.uuid(), code: z.string(), description: z.string() })
+  .meta({ id: 'Charge' });
 
 export const CaseSummary = z
   .object({

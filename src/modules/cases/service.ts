@@ -23,14 +23,24 @@ export function ageOn(dateOfBirth: string, at: Date): number {
 
 export function caseService(db: Db, config: Config) {
   async function view(tx: Executor, row: CaseRow) {
-    const [charges, child] = await Promise.all([caseRepository.charges(tx, row.id), caseRepository.child(tx, row.personId)]);
-    return { ...row, charges: charges.map((c) => ({ id: c.id, code: c.code, description: c.description })), child };
+    const [charges, child] = await Promise.all([
+      caseRepository.charges(tx, row.id),
+      caseRepository.child(tx, row.personId),
+    ]);
+    return {
+      ...row,
+      charges: charges.map((c) => ({ id: c.id, code: c.code, description: c.description })),
+      child,
+    };
   }
 
   return {
     async create(ctx: RequestContext, input: z.infer<typeof CaseCreate>) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const decision = await authorize(tx, ctx, 'case:create', { resourceType: 'case', personId: input.personId });
+        const decision = await authorize(tx, ctx, 'case:create', {
+          resourceType: 'case',
+          personId: input.personId,
+        });
         const isPartner = decision.role === 'partner_system';
         // Property rule: only partner systems name the court; a clerk's case belongs to the clerk's court.
         if (!isPartner && input.courtOrgId !== undefined) {
@@ -40,22 +50,28 @@ export function caseService(db: Db, config: Config) {
         }
         const courtOrgId = isPartner ? input.courtOrgId : ctx.caller.org;
         if (!courtOrgId) {
-          throw unprocessable('The owning court is required', [{ path: 'body.courtOrgId', message: 'required' }]);
+          throw unprocessable('The owning court is required', [
+            { path: 'body.courtOrgId', message: 'required' },
+          ]);
         }
         const court = await organizationRepository.get(tx, courtOrgId);
-        if (!court || court.kind !== 'court') {
+        if (court?.kind !== 'court') {
           throw unprocessable('The owning court is not a registered court', [
             { path: isPartner ? 'body.courtOrgId' : 'token.org', message: 'not a registered court' },
           ]);
         }
         const person = await personRepository.get(tx, input.personId);
         if (!person || person.expungedAt || !person.dateOfBirth) {
-          throw unprocessable('The child is not registered', [{ path: 'body.personId', message: 'unknown person' }]);
+          throw unprocessable('The child is not registered', [
+            { path: 'body.personId', message: 'unknown person' },
+          ]);
         }
         const offenceDate = new Date(input.offenceDate);
         const intakeAt = new Date(input.intakeAt);
         if (offenceDate > intakeAt) {
-          throw unprocessable('The offence cannot follow the intake', [{ path: 'body.offenceDate', message: 'after intakeAt' }]);
+          throw unprocessable('The offence cannot follow the intake', [
+            { path: 'body.offenceDate', message: 'after intakeAt' },
+          ]);
         }
         const age = ageOn(person.dateOfBirth, offenceDate);
         const min = config.MIN_AGE_CRIMINAL_RESPONSIBILITY;
@@ -108,7 +124,11 @@ export function caseService(db: Db, config: Config) {
 
     async get(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const decision = await authorize(tx, ctx, 'case:read', { resourceType: 'case', resourceId: id, caseId: id });
+        const decision = await authorize(tx, ctx, 'case:read', {
+          resourceType: 'case',
+          resourceId: id,
+          caseId: id,
+        });
         const row = await caseRepository.get(tx, id);
         if (!row) throw notFound('case');
         await audit({
@@ -130,7 +150,13 @@ export function caseService(db: Db, config: Config) {
         const cursor = decodeCursor(q.cursor, 2);
         const after = cursor ? { createdAt: new Date(String(cursor[0])), id: String(cursor[1]) } : null;
         const rows = await caseRepository.list(tx, visibleCasesCondition(ctx.caller), q, after, q.limit + 1);
-        await audit({ action: 'search', resourceType: 'case', personId: q.personId ?? null, decision, outcome: 'allowed' });
+        await audit({
+          action: 'search',
+          resourceType: 'case',
+          personId: q.personId ?? null,
+          decision,
+          outcome: 'allowed',
+        });
         return pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
       });
     },

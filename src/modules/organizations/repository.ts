@@ -29,7 +29,10 @@ export const staffRepository = {
     const [row] = await tx.select().from(staff).where(eq(staff.sub, sub));
     return row ?? null;
   },
-  async upsert(tx: Executor, values: Omit<typeof staff.$inferInsert, 'version' | 'updatedAt'>): Promise<StaffRow> {
+  async upsert(
+    tx: Executor,
+    values: Omit<typeof staff.$inferInsert, 'version' | 'updatedAt'>,
+  ): Promise<StaffRow> {
     const existing = await staffRepository.get(tx, values.sub);
     if (!existing) {
       const [row] = await tx.insert(staff).values(values).returning();

@@ -4,7 +4,14 @@ import type { Db } from '../../db/client.js';
 import { etagOf } from '../../lib/etag.js';
 import { PageQuery, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
-import { Organization, OrganizationCreate, StaffMember, StaffPut, StaffQuery, StaffSubParam } from './schemas.js';
+import {
+  Organization,
+  OrganizationCreate,
+  StaffMember,
+  StaffPut,
+  StaffQuery,
+  StaffSubParam,
+} from './schemas.js';
 import { organizationService } from './service.js';
 
 export const organizationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {

@@ -4,7 +4,10 @@ import { ORGANIZATION_KINDS } from '../../db/schema/organizations.js';
 
 const OrgId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'lowercase letters, digits, dot, dash or underscore; 2 to 63 characters');
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{1,62}$/,
+    'lowercase letters, digits, dot, dash or underscore; 2 to 63 characters',
+  );
 
 export const OrganizationCreate = z
   .strictObject({

@@ -16,7 +16,13 @@ export function organizationService(db: Db) {
         const decision = await authorize(tx, ctx, 'organization:create', { resourceType: 'organization' });
         const row = await organizationRepository.insert(tx, { ...input, region: input.region ?? null });
         if (!row) throw conflict('An organisation with this id already exists');
-        await audit({ action: 'create', resourceType: 'organization', resourceId: row.id, decision, outcome: 'allowed' });
+        await audit({
+          action: 'create',
+          resourceType: 'organization',
+          resourceId: row.id,
+          decision,
+          outcome: 'allowed',
+        });
         return row;
       });
     },
@@ -33,19 +39,35 @@ export function organizationService(db: Db) {
 
     async get(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const decision = await authorize(tx, ctx, 'organization:read', { resourceType: 'organization', resourceId: id });
+        const decision = await authorize(tx, ctx, 'organization:read', {
+          resourceType: 'organization',
+          resourceId: id,
+        });
         const row = await organizationRepository.get(tx, id);
         if (!row) throw notFound('organization');
-        await audit({ action: 'read', resourceType: 'organization', resourceId: id, decision, outcome: 'allowed' });
+        await audit({
+          action: 'read',
+          resourceType: 'organization',
+          resourceId: id,
+          decision,
+          outcome: 'allowed',
+        });
         return row;
       });
     },
 
-    async putStaff(ctx: RequestContext, sub: string, input: z.infer<typeof StaffPut>, ifMatch: string | undefined) {
+    async putStaff(
+      ctx: RequestContext,
+      sub: string,
+      input: z.infer<typeof StaffPut>,
+      ifMatch: string | undefined,
+    ) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'staff:write', { resourceType: 'staff', resourceId: sub });
         if (!(await organizationRepository.get(tx, input.orgId))) {
-          throw unprocessable('The organisation does not exist', [{ path: 'body.orgId', message: 'unknown organisation' }]);
+          throw unprocessable('The organisation does not exist', [
+            { path: 'body.orgId', message: 'unknown organisation' },
+          ]);
         }
         const existing = await staffRepository.get(tx, sub);
         if (existing) checkIfMatch(ifMatch, existing.version);

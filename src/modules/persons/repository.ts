@@ -38,8 +38,13 @@ export const personRepository = {
               OR EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id AND c.sealed_at IS NULL AND c.expunged_at IS NULL))
        ORDER BY same_dob DESC, score DESC, p.id
        LIMIT ${q.limit}`);
-    return rowsOf<{ id: string; score: number | string; same_dob: boolean; birth_year: number | null }>(result).map(
-      (r) => ({ id: r.id, score: Math.round(Number(r.score) * 1000) / 1000, sameDob: r.same_dob, birthYear: r.birth_year }),
-    );
+    return rowsOf<{ id: string; score: number | string; same_dob: boolean; birth_year: number | null }>(
+      result,
+    ).map((r) => ({
+      id: r.id,
+      score: Math.round(Number(r.score) * 1000) / 1000,
+      sameDob: r.same_dob,
+      birthYear: r.birth_year,
+    }));
   },
 };

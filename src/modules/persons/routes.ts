@@ -24,7 +24,11 @@ export const personRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = a
     },
     async (request, reply) => {
       const row = await service.create(contextOf(request), request.body);
-      return reply.code(201).header('etag', etagOf(row.version)).header('location', `/v1/persons/${row.id}`).send(row);
+      return reply
+        .code(201)
+        .header('etag', etagOf(row.version))
+        .header('location', `/v1/persons/${row.id}`)
+        .send(row);
     },
   );
 

@@ -27,7 +27,9 @@ export const Person = z
     dateOfBirth: z.string().nullable(),
     sex: z.enum(SEXES),
     region: z.string().nullable(),
-    guardians: z.array(z.object({ name: z.string(), relationship: z.string(), contact: z.string().optional() })),
+    guardians: z.array(
+      z.object({ name: z.string(), relationship: z.string(), contact: z.string().optional() }),
+    ),
     createdAt: z.date(),
   })
   .meta({ id: 'Person' });

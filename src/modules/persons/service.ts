@@ -18,17 +18,35 @@ export function personService(db: Db) {
           createdBy: ctx.caller.sub,
           createdByOrg: ctx.caller.org,
         });
-        await audit({ action: 'create', resourceType: 'person', resourceId: row.id, personId: row.id, decision, outcome: 'allowed' });
+        await audit({
+          action: 'create',
+          resourceType: 'person',
+          resourceId: row.id,
+          personId: row.id,
+          decision,
+          outcome: 'allowed',
+        });
         return row;
       });
     },
 
     async get(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const decision = await authorize(tx, ctx, 'person:read', { resourceType: 'person', resourceId: id, personId: id });
+        const decision = await authorize(tx, ctx, 'person:read', {
+          resourceType: 'person',
+          resourceId: id,
+          personId: id,
+        });
         const row = await personRepository.get(tx, id);
         if (!row) throw notFound('person');
-        await audit({ action: 'read', resourceType: 'person', resourceId: id, personId: id, decision, outcome: 'allowed' });
+        await audit({
+          action: 'read',
+          resourceType: 'person',
+          resourceId: id,
+          personId: id,
+          decision,
+          outcome: 'allowed',
+        });
         return row;
       });
     },
@@ -43,7 +61,12 @@ export function personService(db: Db) {
         });
         await audit({ action: 'search', resourceType: 'person', decision, outcome: 'allowed' });
         return {
-          items: rows.map((r) => ({ id: r.id, score: r.score, sameDateOfBirth: r.sameDob, birthYear: r.birthYear })),
+          items: rows.map((r) => ({
+            id: r.id,
+            score: r.score,
+            sameDateOfBirth: r.sameDob,
+            birthYear: r.birthYear,
+          })),
         };
       });
     },

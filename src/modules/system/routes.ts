@@ -13,7 +13,12 @@ export const systemRoutes: FastifyPluginAsyncZod<{ database: Database }> = async
   app.get(
     '/healthz',
     {
-      schema: { operationId: 'getHealth', tags: ['system'], summary: 'The process is up', response: { 200: Health } },
+      schema: {
+        operationId: 'getHealth',
+        tags: ['system'],
+        summary: 'The process is up',
+        response: { 200: Health },
+      },
     },
     async () => ({ status: 'ok' as const }),
   );

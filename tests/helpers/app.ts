@@ -1,0 +1,120 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { rowsOf } from '../../src/db/client.js';
+import { type TestDatabase, createTestDatabase } from './database.js';
+import {
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  type TestIssuer,
+  type TokenOptions,
+  createTestIssuer,
+} from './tokens.js';
+
+export interface Harness {
+  app: FastifyInstance;
+  testDb: TestDatabase;
+  issuer: TestIssuer;
+  config: Config;
+  /** A client acting as one person; every request carries their token. */
+  as(opts: TokenOptions): Promise<Client>;
+  /** Builds one more app instance on the same database (scale-out tests). */
+  secondInstance(): Promise<FastifyInstance>;
+  auditRows(where?: string): Promise<Record<string, any>[]>;
+  close(): Promise<void>;
+}
+
+export interface Client {
+  token: string;
+  get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  post(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  put(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+}
+
+export function testConfig(issuer: TestIssuer, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'jj-data-')),
+    AUTH_JWKS_FILE: issuer.jwksFile,
+    AUTH_ISSUER: TEST_ISSUER,
+    AUTH_AUDIENCE: TEST_AUDIENCE,
+    AUDIT_SEAL_INTERVAL_MS: '100',
+    ...overrides,
+  });
+}
+
+export async function createHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+  const testDb = await createTestDatabase();
+  const issuer = await createTestIssuer();
+  const config = testConfig(issuer, overrides);
+  const app = await buildApp(config, { database: testDb.database });
+  await app.ready();
+  const extra: FastifyInstance[] = [];
+  const extraDbs: { close(): Promise<void> }[] = [];
+
+  const clientFor = (target: FastifyInstance, token: string): Client => {
+    const send = (
+      method: 'GET' | 'POST' | 'PUT',
+      url: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) =>
+      target.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+    return {
+      token,
+      get: (url, headers) => send('GET', url, undefined, headers),
+      post: (url, body, headers) => send('POST', url, body ?? {}, headers),
+      put: (url, body, headers) => send('PUT', url, body ?? {}, headers),
+    };
+  };
+
+  return {
+    app,
+    testDb,
+    issuer,
+    config,
+    as: async (opts) => clientFor(app, await issuer.sign(opts)),
+    async secondInstance() {
+      let database = testDb.database;
+      if (testDb.url) {
+        const { openDatabase } = await import('../../src/db/client.js');
+        database = openDatabase({ kind: 'postgres', url: testDb.url, poolMax: 10 });
+        extraDbs.push(database);
+      }
+      const second = await buildApp(config, { database });
+      await second.ready();
+      extra.push(second);
+      return second;
+    },
+    async auditRows(where = 'true') {
+      return rowsOf<Record<string, any>>(
+        await testDb.database.db.execute(
+          sql.raw(`SELECT * FROM audit_events WHERE ${where} ORDER BY occurred_at, id`),
+        ),
+      );
+    },
+    async close() {
+      for (const a of extra) await a.close();
+      for (const d of extraDbs) await d.close();
+      await app.close();
+      await testDb.drop();
+    },
+  };
+}
+
+export const json = <T = any>(res: LightMyRequestResponse): T => res.json() as T;
+
+let counter = 0;
+/** Unique values so tests never depend on each other or on order. */
+export const uid = (prefix: string) =>
+  `${prefix}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
