@@ -10,3 +10,6 @@ export * from './hearings.js';
 export * from './dispositions.js';
 export * from './supervision.js';
 export * from './social-work.js';
+export * from './consents.js';
+export * from './court-orders.js';
+export * from './break-glass.js';
