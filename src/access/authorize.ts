@@ -1,9 +1,12 @@
+import type { AuditEntry } from '../audit/writer.js';
 import type { AuditAction } from '../db/schema/audit.js';
 import type { Executor } from '../db/client.js';
+import type { SensitiveCategory } from '../db/schema/records.js';
 import { forbidden, notFound } from '../lib/errors.js';
 import type { RequestContext } from './caller.js';
 import { type Decision, decide } from './decide.js';
 import { loadCaseFacts, loadPersonFacts } from './facts.js';
+import { loadSensitiveFacts } from './sensitive-facts.js';
 import type { Action } from './roles.js';
 
 export type Allowed = Extract<Decision, { allow: true }>;
@@ -13,6 +16,10 @@ export interface Target {
   resourceId?: string | null;
   caseId?: string | null;
   personId?: string | null;
+  /** Sensitive actions: the categories of the content asked for (rule 3). */
+  categories?: SensitiveCategory[];
+  /** Overrides the Court-Order-Reference header (a seal or expunge request names its order in the body). */
+  courtOrderReference?: string | null;
 }
 
 /**
@@ -29,12 +36,18 @@ export async function authorize(
   const facts = target.caseId ? await loadCaseFacts(tx, target.caseId) : undefined;
   const personFacts =
     !target.caseId && target.personId ? await loadPersonFacts(tx, target.personId) : undefined;
+  const sensitive =
+    facts && target.categories
+      ? await loadSensitiveFacts(tx, facts, ctx.caller.sub, target.categories, new Date())
+      : undefined;
   const decision = decide({
     caller: ctx.caller,
     action,
     requestedPurpose: ctx.requestedPurpose,
+    courtOrderReference: target.courtOrderReference ?? ctx.courtOrderReference ?? null,
     case: facts ?? undefined,
     person: personFacts ?? undefined,
+    sensitive,
   });
   if (decision.allow) return decision;
   const error = decision.status === 404 ? notFound(target.resourceType) : forbidden();
@@ -47,6 +60,36 @@ export async function authorize(
     decision,
     outcome: 'denied',
   });
+}
+
+/**
+ * The audit fields of a sensitive read: categories disclosed and withheld, what opened them
+ * (one basis, or several joined: types with '+', ids with ','), the break-glass flag, and the
+ * reason when something was withheld. Without a disclosure, the relationship stays the basis.
+ */
+export function disclosureAudit(
+  decision: Allowed,
+): Pick<
+  AuditEntry,
+  'categoriesDisclosed' | 'categoriesWithheld' | 'basisType' | 'basisId' | 'breakGlass' | 'reason'
+> {
+  const d = decision.disclosure;
+  if (!d) return {};
+  const bases = [...new Map(d.bases.map((b) => [`${b.basis.type}:${b.basis.id}`, b.basis])).values()];
+  return {
+    categoriesDisclosed: d.disclosed,
+    categoriesWithheld: d.withheld,
+    ...(bases.length
+      ? {
+          basisType: [...new Set(bases.map((b) => b.type))].join('+'),
+          basisId: bases.map((b) => b.id).join(','),
+        }
+      : {}),
+    breakGlass: d.breakGlass,
+    reason: d.withheld.length
+      ? `no active consent, court order or break-glass for ${d.withheld.join(', ')} (purpose ${decision.purpose})`
+      : null,
+  };
 }
 
 export function auditActionOf(action: Action): AuditAction {

@@ -16,4 +16,6 @@ export interface RequestContext {
   clientAddress: string | null;
   /** The purpose of use named in the Purpose-Of-Use header, if any (checked by the access module). */
   requestedPurpose: string | null;
+  /** The Court-Order-Reference header: the sealing court names its order to open a sealed case. */
+  courtOrderReference?: string | null;
 }

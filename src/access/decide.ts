@@ -1,3 +1,4 @@
+import type { SensitiveCategory } from '../db/schema/records.js';
 import type { Caller } from './caller.js';
 import { ACTIONS, type Action, type Purpose, ROLE_PURPOSES, type Role } from './roles.js';
 
@@ -8,6 +9,10 @@ export interface CaseFacts {
   courtOrgId: string;
   referringOrgId: string | null;
   sealed: boolean;
+  /** The order the case was sealed under; the sealing court names it to open the case (rule 6). */
+  sealedOrderRef: string | null;
+  /** Expunged: a tombstone, invisible to everyone. */
+  expunged: boolean;
   /** Active professional relationships only (accepted assignment, active supervision...). */
   participants: Participant[];
 }
@@ -28,15 +33,63 @@ export interface PersonFacts {
   cases: CaseFacts[];
 }
 
+/** Whom a consent or a court order opens sensitive content to. */
+export interface Grantee {
+  type: 'role' | 'organization' | 'person';
+  value: string;
+}
+
+export interface ConsentFacts {
+  id: string;
+  personId: string;
+  categories: string[];
+  purposes: string[];
+  grantee: Grantee;
+  validFrom: Date;
+  validUntil: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface CourtOrderFacts {
+  id: string;
+  caseId: string;
+  categories: string[];
+  purposes: string[];
+  grantees: Grantee[];
+  validFrom: Date;
+  validUntil: Date | null;
+}
+
+export interface BreakGlassFacts {
+  id: string;
+  caseId: string;
+  sub: string;
+  openedAt: Date;
+  expiresAt: Date;
+}
+
+/** What rules 3 and 5 need: the categories asked for, what could open them, and the time. */
+export interface SensitiveFacts {
+  now: Date;
+  categories: SensitiveCategory[];
+  consents: ConsentFacts[];
+  courtOrders: CourtOrderFacts[];
+  breakGlass: BreakGlassFacts[];
+}
+
 export interface DecisionInput {
   caller: Caller;
   action: Action;
   /** The Purpose-Of-Use header, if the caller named one. */
   requestedPurpose?: string | null;
+  /** The Court-Order-Reference header: how the sealing court opens a case it sealed (rule 6). */
+  courtOrderReference?: string | null;
   /** Present for case-scoped actions. */
   case?: CaseFacts;
   /** Present for person-scoped actions. */
   person?: PersonFacts;
+  /** Present for actions on sensitive content (rules 3 and 5). */
+  sensitive?: SensitiveFacts;
 }
 
 export type Basis =
@@ -44,10 +97,23 @@ export type Basis =
   | { type: 'owning_court'; id: string }
   | { type: 'referrer'; id: string }
   | { type: 'registering_org'; id: string }
+  | { type: 'sealing_order'; id: string }
   | { type: Participant['kind']; id: string };
 
+/** What opened one sensitive category. */
+export type SensitiveBasis = { type: 'consent' | 'court_order' | 'break_glass'; id: string };
+
+/** Rule 3's answer for each category asked for: disclosed (with what opened it) or withheld. */
+export interface Disclosure {
+  disclosed: SensitiveCategory[];
+  withheld: SensitiveCategory[];
+  bases: { category: SensitiveCategory; basis: SensitiveBasis }[];
+  /** Some category was opened by break-glass only: the read must be flagged. */
+  breakGlass: boolean;
+}
+
 export type Decision =
-  | { allow: true; purpose: Purpose; role: Role; basis: Basis }
+  | { allow: true; purpose: Purpose; role: Role; basis: Basis; disclosure?: Disclosure }
   | { allow: false; status: 403 | 404; reason: string; purpose: Purpose | null };
 
 const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
@@ -96,7 +162,14 @@ export function decide(input: DecisionInput): Decision {
     const role = purposeRoles[0];
     return { allow: true, role, purpose: purposeFor(role)!, basis: { type: 'role' } };
   }
-  return decideCase(input.caller, input.case, purposeRoles, purposeFor);
+  const related = decideCase(input.caller, input.case, purposeRoles, purposeFor, input.courtOrderReference);
+  if (!related.allow || !('sensitive' in rule && rule.sensitive)) return related;
+
+  // 3. Sensitive categories: on top of the relationship, each category needs its own basis.
+  // Default deny: a service that asks for sensitive content without the facts gets nothing.
+  if (!input.sensitive || !input.case)
+    return deny(403, 'sensitive content asked for without its consent facts', related.purpose);
+  return { ...related, disclosure: decideCategories(input.caller, related, input.case, input.sensitive) };
 }
 
 /** Rule 2 (relationship) and rule 6 (sealing) for one case. */
@@ -105,11 +178,24 @@ function decideCase(
   c: CaseFacts | undefined,
   purposeRoles: Role[],
   purposeFor: (role: Role) => Purpose | null,
+  courtOrderReference?: string | null,
 ): Decision {
   // 2. Relationship: case data only for those related to the case; anyone else gets 404.
   if (!c) return deny(404, 'case not found', purposeFor(purposeRoles[0]));
-  // 6. Sealing: a sealed case is invisible (sealing-court access with an order is decided by its own action).
-  if (c.sealed) return deny(404, 'case sealed', purposeFor(purposeRoles[0]));
+  // 6. Expungement leaves a tombstone nobody reads.
+  if (c.expunged) return deny(404, 'case expunged', purposeFor(purposeRoles[0]));
+  // 6. Sealing: invisible to everyone but the sealing court acting with the order's reference.
+  if (c.sealed) {
+    const sealingCourt = purposeRoles.find((r) => COURT_ROLES.includes(r) && caller.org === c.courtOrgId);
+    const withOrder = c.sealedOrderRef !== null && courtOrderReference === c.sealedOrderRef;
+    if (!sealingCourt || !withOrder) return deny(404, 'case sealed', purposeFor(purposeRoles[0]));
+    return {
+      allow: true,
+      role: sealingCourt,
+      purpose: purposeFor(sealingCourt)!,
+      basis: { type: 'sealing_order', id: c.sealedOrderRef! },
+    };
+  }
 
   for (const role of purposeRoles) {
     const purpose = purposeFor(role)!;
@@ -151,6 +237,71 @@ function decidePerson(
     };
   }
   return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
+}
+
+/**
+ * Rules 3 and 5 for each category asked for, in order of preference: an active consent of the
+ * child, then an active court order on the case, then the caller's own open break-glass. Each must
+ * cover the category, the purpose of use and the grantee (the acting role, the caller's
+ * organisation or the caller in person). Active means validFrom <= now < validUntil, not revoked.
+ */
+function decideCategories(
+  caller: Caller,
+  allowed: { role: Role; purpose: Purpose },
+  c: CaseFacts,
+  s: SensitiveFacts,
+): Disclosure {
+  const { now } = s;
+  const covers = (g: Grantee) =>
+    (g.type === 'role' && g.value === allowed.role) ||
+    (g.type === 'organization' && caller.org !== null && g.value === caller.org) ||
+    (g.type === 'person' && g.value === caller.sub);
+  const inPeriod = (from: Date, until: Date | null) => from <= now && (until === null || now < until);
+
+  const disclosure: Disclosure = { disclosed: [], withheld: [], bases: [], breakGlass: false };
+  for (const category of [...new Set(s.categories)]) {
+    const consent = s.consents.find(
+      (k) =>
+        k.personId === c.personId &&
+        (k.revokedAt === null || now < k.revokedAt) &&
+        inPeriod(k.validFrom, k.validUntil) &&
+        k.categories.includes(category) &&
+        k.purposes.includes(allowed.purpose) &&
+        covers(k.grantee),
+    );
+    const order = consent
+      ? undefined
+      : s.courtOrders.find(
+          (o) =>
+            o.caseId === c.id &&
+            inPeriod(o.validFrom, o.validUntil) &&
+            o.categories.includes(category) &&
+            o.purposes.includes(allowed.purpose) &&
+            o.grantees.some(covers),
+        );
+    // 5. Break-glass: the caller's own emergency window on this case opens every category, flagged.
+    const glass =
+      consent || order
+        ? undefined
+        : s.breakGlass.find(
+            (g) => g.caseId === c.id && g.sub === caller.sub && g.openedAt <= now && now < g.expiresAt,
+          );
+    const basis: SensitiveBasis | null = consent
+      ? { type: 'consent', id: consent.id }
+      : order
+        ? { type: 'court_order', id: order.id }
+        : glass
+          ? { type: 'break_glass', id: glass.id }
+          : null;
+    if (basis) {
+      disclosure.disclosed.push(category);
+      disclosure.bases.push({ category, basis });
+      if (basis.type === 'break_glass') disclosure.breakGlass = true;
+    } else {
+      disclosure.withheld.push(category);
+    }
+  }
+  return disclosure;
 }
 
 function deny(status: 403 | 404, reason: string, purpose: Purpose | null): Decision {

@@ -16,6 +16,7 @@ export async function loadCaseFacts(tx: Executor, caseId: string): Promise<CaseF
       courtOrgId: cases.courtOrgId,
       referringOrgId: cases.referringOrgId,
       sealedAt: cases.sealedAt,
+      sealedOrderRef: cases.sealedOrderRef,
       expungedAt: cases.expungedAt,
     })
     .from(cases)
@@ -28,6 +29,8 @@ export async function loadCaseFacts(tx: Executor, caseId: string): Promise<CaseF
     courtOrgId: row.courtOrgId,
     referringOrgId: row.referringOrgId,
     sealed: row.sealedAt !== null || row.expungedAt !== null,
+    sealedOrderRef: row.sealedOrderRef,
+    expunged: row.expungedAt !== null,
     participants,
   };
 }

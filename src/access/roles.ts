@@ -112,12 +112,52 @@ export const ACTIONS = {
     personScoped: true,
     oversightRoles: ['auditor'],
   },
+  // Sensitive records, consents, court orders, break-glass, sealing (issue 4). `sensitive` actions
+  // also need, per category, a consent, a court order or break-glass (rules 3 and 5 of decide.ts).
+  'record:create': {
+    roles: ['court_clerk', 'probation_officer', 'social_worker'],
+    scope: null,
+    caseScoped: true,
+  },
+  'record:read': {
+    roles: ['court_clerk', 'judge', 'prosecutor', 'legal_aid_lawyer', 'probation_officer', 'social_worker'],
+    scope: null,
+    caseScoped: true,
+    sensitive: true,
+  },
+  /** Consents are recorded by the court or the child's social worker, with the signed form as evidence. */
+  'consent:create': { roles: ['court_clerk', 'social_worker'], scope: null, caseScoped: false, personScoped: true },
+  'consent:revoke': { roles: ['court_clerk', 'social_worker'], scope: null, caseScoped: false, personScoped: true },
+  'consent:read': {
+    roles: ['court_clerk', 'judge', 'legal_aid_lawyer', 'probation_officer', 'social_worker', 'auditor'],
+    scope: null,
+    caseScoped: false,
+    personScoped: true,
+    oversightRoles: ['auditor'],
+  },
+  'court_order:create': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'court_order:read': {
+    roles: ['court_clerk', 'judge', 'legal_aid_lawyer', 'probation_officer', 'social_worker'],
+    scope: null,
+    caseScoped: true,
+  },
+  /** Opened by a user related to the case; reviewed by auditors. */
+  'break_glass:open': {
+    roles: ['court_clerk', 'judge', 'legal_aid_lawyer', 'probation_officer', 'social_worker'],
+    scope: null,
+    caseScoped: true,
+  },
+  'break_glass:list': { roles: ['auditor'], scope: null, caseScoped: false },
+  'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
 } as const satisfies Record<
   string,
   {
     roles: readonly Role[];
     scope: string | null;
     caseScoped: boolean;
+    /** Reads sensitive content: each category needs consent, a court order or break-glass. */
+    sensitive?: boolean;
     /** Needs a relationship to the child through one of the child's cases. */
     personScoped?: boolean;
     /** Roles that oversee every child for this action and need no relationship. */

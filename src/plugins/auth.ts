@@ -117,10 +117,12 @@ export default fp(
 export function contextOf(request: FastifyRequest): RequestContext {
   if (!request.caller) throw new AppError(500, 'internal', 'Internal error', 'route is not authenticated');
   const purpose = request.headers['purpose-of-use'];
+  const orderRef = request.headers['court-order-reference'];
   return {
     caller: request.caller,
     requestId: String(request.id),
     clientAddress: request.ip ?? null,
     requestedPurpose: typeof purpose === 'string' && purpose.length > 0 ? purpose : null,
+    courtOrderReference: typeof orderRef === 'string' && orderRef.length > 0 ? orderRef : null,
   };
 }
