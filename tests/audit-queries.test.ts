@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { openDatabase, rowsOf } from '../src/db/client.js';
-import { type Client, type Harness, createHarness, testConfig, uid } from './helpers/app.js';
+import { type Client, type Harness, createHarness, uid } from './helpers/app.js';
 import { courtWithCase, createOrg } from './helpers/factories.js';
 
 const run = promisify(execFile);
