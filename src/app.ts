@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
+import { legalAidRoutes } from './modules/legal-aid/routes.js';
+import { timelineRoutes } from './modules/timeline/routes.js';
 import { organizationRoutes } from './modules/organizations/routes.js';
 import { personRoutes } from './modules/persons/routes.js';
 import { systemRoutes } from './modules/system/routes.js';
@@ -92,6 +94,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(organizationRoutes, { db });
       await v1.register(personRoutes, { db, config });
       await v1.register(caseRoutes, { db, config });
+      await v1.register(legalAidRoutes, { db, config });
+      await v1.register(timelineRoutes, { db });
       await v1.register(auditRoutes, { db, config, database });
     },
     { prefix: '/v1' },

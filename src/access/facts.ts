@@ -1,8 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { cases } from '../db/schema/cases.js';
 import type { CaseFacts, Participant, PersonFacts } from './decide.js';
 import { persons } from '../db/schema/persons.js';
+import { legalAidAssignments } from '../db/schema/legal-aid.js';
+import { socialWorkAssignments } from '../db/schema/social-work.js';
+import { ACTIVE_SUPERVISION_STATUSES, supervisions } from '../db/schema/supervision.js';
 
 /**
  * Loads what the decision needs to know about a case, and nothing else. Participants are the
@@ -50,7 +53,29 @@ export async function loadPersonFacts(tx: Executor, personId: string): Promise<P
   return { id: row.id, createdByOrg: row.createdByOrg, expunged: row.expungedAt !== null, cases: caseFacts };
 }
 
-/** Filled as modules add relationships (legal aid, supervision, social work). */
-async function loadParticipants(_tx: Executor, _caseId: string): Promise<Participant[]> {
-  return [];
+/**
+ * The case's active professional relationships: accepted legal aid (not withdrawn or completed),
+ * supervisions not yet completed or revoked, and active social work assignments.
+ */
+async function loadParticipants(tx: Executor, caseId: string): Promise<Participant[]> {
+  // One after the other: a transaction is one connection, and pg refuses overlapping queries on it.
+  const lawyers = await tx
+    .select({ sub: legalAidAssignments.lawyerSub, refId: legalAidAssignments.id })
+    .from(legalAidAssignments)
+    .where(and(eq(legalAidAssignments.caseId, caseId), eq(legalAidAssignments.status, 'accepted')));
+  const officers = await tx
+    .select({ sub: supervisions.officerSub, refId: supervisions.id })
+    .from(supervisions)
+    .where(and(eq(supervisions.caseId, caseId), inArray(supervisions.status, ACTIVE_SUPERVISION_STATUSES)));
+  const workers = await tx
+    .select({ sub: socialWorkAssignments.socialWorkerSub, refId: socialWorkAssignments.id })
+    .from(socialWorkAssignments)
+    .where(and(eq(socialWorkAssignments.caseId, caseId), eq(socialWorkAssignments.status, 'active')));
+  return [
+    ...lawyers
+      .filter((r): r is { sub: string; refId: string } => r.sub !== null)
+      .map((r) => ({ kind: 'legal_aid' as const, ...r })),
+    ...officers.map((r) => ({ kind: 'supervision' as const, ...r })),
+    ...workers.map((r) => ({ kind: 'social_work' as const, ...r })),
+  ];
 }

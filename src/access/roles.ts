@@ -47,6 +47,19 @@ export const ROLE_PURPOSES: Record<Role, { default: Purpose; allowed: Purpose[] 
 };
 
 /**
+ * Professionals who may read the case path of a case they are related to (decided per case).
+ * Partner systems read only the case they submitted, not the path that follows.
+ */
+const CASE_READERS = [
+  'court_clerk',
+  'judge',
+  'prosecutor',
+  'legal_aid_lawyer',
+  'probation_officer',
+  'social_worker',
+] as const satisfies readonly Role[];
+
+/**
  * Every action the API knows. Case-scoped actions also need a relationship to the case
  * (SPEC 4.2); the rest are decided on role (and scope, for partner systems) alone.
  */
@@ -102,6 +115,39 @@ export const ACTIONS = {
     scope: 'cases:read',
     caseScoped: true,
   },
+  // The case path (issue 3). Moves of the case's stage are also bounded by src/modules/cases/stages.ts.
+  'case:close': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'timeline:read': { roles: CASE_READERS, scope: null, caseScoped: true },
+  'custody:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'custody:read': { roles: CASE_READERS, scope: null, caseScoped: true },
+  'diversion:write': { roles: ['court_clerk', 'prosecutor'], scope: null, caseScoped: true },
+  'diversion:read': { roles: CASE_READERS, scope: null, caseScoped: true },
+  'legal_aid:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /** Withdrawal and completion: the court, or the accepted lawyer. */
+  'legal_aid:end': { roles: ['court_clerk', 'legal_aid_lawyer'], scope: null, caseScoped: true },
+  'legal_aid:read': { roles: ['court_clerk', 'judge', 'legal_aid_lawyer'], scope: null, caseScoped: true },
+  /**
+   * Accepting or declining an assignment addressed to the caller: the lawyer is not related to the
+   * case yet, so the role decides here and the service answers 404 for assignments addressed to others.
+   */
+  'legal_aid:respond': { roles: ['legal_aid_lawyer'], scope: null, caseScoped: false },
+  'legal_aid:worklist': { roles: ['legal_aid_lawyer'], scope: null, caseScoped: false },
+  'hearing:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'hearing:read': { roles: CASE_READERS, scope: null, caseScoped: true },
+  'disposition:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'disposition:read': { roles: CASE_READERS, scope: null, caseScoped: true },
+  'supervision:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'supervision:write': { roles: ['probation_officer'], scope: null, caseScoped: true },
+  'supervision:read': {
+    roles: ['court_clerk', 'judge', 'probation_officer', 'legal_aid_lawyer'],
+    scope: null,
+    caseScoped: true,
+  },
+  'supervision:caseload': { roles: ['probation_officer'], scope: null, caseScoped: false },
+  'social_work:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'social_services:write': { roles: ['social_worker'], scope: null, caseScoped: true },
+  /** Lists of assessments and referrals give metadata only; content is read through the records module. */
+  'social_services:list': { roles: ['court_clerk', 'judge', 'social_worker'], scope: null, caseScoped: true },
   'audit:read': { roles: ['auditor'], scope: null, caseScoped: false },
   'audit:verify': { roles: ['auditor'], scope: null, caseScoped: false },
   /** A child's disclosure ledger: auditors for any child, the child's assigned lawyer for theirs. */
@@ -126,8 +172,18 @@ export const ACTIONS = {
     sensitive: true,
   },
   /** Consents are recorded by the court or the child's social worker, with the signed form as evidence. */
-  'consent:create': { roles: ['court_clerk', 'social_worker'], scope: null, caseScoped: false, personScoped: true },
-  'consent:revoke': { roles: ['court_clerk', 'social_worker'], scope: null, caseScoped: false, personScoped: true },
+  'consent:create': {
+    roles: ['court_clerk', 'social_worker'],
+    scope: null,
+    caseScoped: false,
+    personScoped: true,
+  },
+  'consent:revoke': {
+    roles: ['court_clerk', 'social_worker'],
+    scope: null,
+    caseScoped: false,
+    personScoped: true,
+  },
   'consent:read': {
     roles: ['court_clerk', 'judge', 'legal_aid_lawyer', 'probation_officer', 'social_worker', 'auditor'],
     scope: null,

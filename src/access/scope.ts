@@ -1,5 +1,8 @@
-import { type SQL, and, eq, isNull, or, sql } from 'drizzle-orm';
+import { type SQL, and, eq, exists, inArray, isNull, or, sql } from 'drizzle-orm';
 import { cases } from '../db/schema/cases.js';
+import { legalAidAssignments } from '../db/schema/legal-aid.js';
+import { socialWorkAssignments } from '../db/schema/social-work.js';
+import { ACTIVE_SUPERVISION_STATUSES, supervisions } from '../db/schema/supervision.js';
 import type { Caller } from './caller.js';
 
 /**
@@ -13,6 +16,28 @@ export function visibleCasesCondition(caller: Caller): SQL {
   if (isCourt && caller.org) branches.push(eq(cases.courtOrgId, caller.org));
   if (caller.roles.includes('partner_system') && caller.org && caller.scopes.includes('cases:read')) {
     branches.push(eq(cases.referringOrgId, caller.org));
+  }
+  // Participants (decide(): PARTICIPANT_ROLE): each sees the cases of their own active relationships.
+  if (caller.roles.includes('legal_aid_lawyer')) {
+    branches.push(
+      exists(
+        sql`(select 1 from ${legalAidAssignments} where ${legalAidAssignments.caseId} = ${cases.id} and ${legalAidAssignments.lawyerSub} = ${caller.sub} and ${legalAidAssignments.status} = 'accepted')`,
+      ),
+    );
+  }
+  if (caller.roles.includes('probation_officer')) {
+    branches.push(
+      exists(
+        sql`(select 1 from ${supervisions} where ${supervisions.caseId} = ${cases.id} and ${supervisions.officerSub} = ${caller.sub} and ${inArray(supervisions.status, ACTIVE_SUPERVISION_STATUSES)})`,
+      ),
+    );
+  }
+  if (caller.roles.includes('social_worker')) {
+    branches.push(
+      exists(
+        sql`(select 1 from ${socialWorkAssignments} where ${socialWorkAssignments.caseId} = ${cases.id} and ${socialWorkAssignments.socialWorkerSub} = ${caller.sub} and ${socialWorkAssignments.status} = 'active')`,
+      ),
+    );
   }
   const visible = branches.length ? or(...branches)! : sql`false`;
   return and(visible, isNull(cases.sealedAt), isNull(cases.expungedAt))!;

@@ -66,6 +66,23 @@ export const caseRepository = {
       .orderBy(desc(cases.createdAt), desc(cases.id))
       .limit(limit);
   },
+  /** Locks the case row for the rest of the transaction, so stage moves on one case happen one at a time. */
+  async getForUpdate(tx: Executor, id: string): Promise<CaseRow | null> {
+    const [row] = await tx.select().from(cases).where(eq(cases.id, id)).for('update');
+    return row ?? null;
+  },
+  async update(
+    tx: Executor,
+    row: CaseRow,
+    values: Partial<Pick<CaseRow, 'stage' | 'closedReason' | 'closedAt'>>,
+  ): Promise<CaseRow> {
+    const [updated] = await tx
+      .update(cases)
+      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+      .where(eq(cases.id, row.id))
+      .returning();
+    return updated;
+  },
   async appendEvent(tx: Executor, event: typeof caseEvents.$inferInsert): Promise<void> {
     await tx.insert(caseEvents).values(event);
   },

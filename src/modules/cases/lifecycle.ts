@@ -1,0 +1,93 @@
+import type { Allowed } from '../../access/authorize.js';
+import type { Executor } from '../../db/client.js';
+import type { AuditEntry } from '../../audit/writer.js';
+import { type AppError, conflict, forbidden, notFound } from '../../lib/errors.js';
+import { type CaseRow, caseRepository } from './repository.js';
+import { type StageEvent, stageAfter } from './stages.js';
+
+/** What a module says about the change it makes, for the case's timeline. */
+export interface CaseHappening {
+  event: StageEvent;
+  /** Timeline kind (e.g. hearing_held); defaults to the stage event. */
+  kind?: string;
+  summary: string;
+  occurredAt?: Date;
+  category?: string | null;
+  resourceType: string;
+  resourceId: string;
+}
+
+/**
+ * How the other modules of the case path change a case: they lock it, check their event against
+ * the stage machine, and record what happened on the timeline, all in their own transaction.
+ * Nothing else writes `cases.stage`.
+ */
+export const caseLifecycle = {
+  /** The case, locked until the transaction ends; 404 if it is gone (authorize already saw it). */
+  async lock(tx: Executor, caseId: string): Promise<CaseRow> {
+    const row = await caseRepository.getForUpdate(tx, caseId);
+    if (!row || row.sealedAt || row.expungedAt) throw notFound('case');
+    return row;
+  },
+
+  /**
+   * Refuses with 409 (current stage, allowed next stages) when the event may not happen in the
+   * case's stage, and with 403 when the machine does not let the caller's role make it; the refusal
+   * carries `refusal` as its audit entry so it is recorded after the rollback.
+   */
+  check(row: CaseRow, event: StageEvent, decision: Allowed, refusal: Omit<AuditEntry, 'outcome'>) {
+    const result = stageAfter(row.stage, event, decision.role);
+    if (result.ok) return result;
+    const error: AppError =
+      result.reason === 'role'
+        ? forbidden(`Your role may not make ${event} happen`)
+        : conflict(`A case in stage ${row.stage} does not allow ${event}`, {
+            currentStage: row.stage,
+            allowedNextStages: result.allowedNextStages,
+            allowedEvents: result.allowedEvents,
+          });
+    throw error.withAudit({ ...refusal, decision, outcome: 'denied', reason: error.detail ?? null });
+  },
+
+  /** Applies a checked event: moves the stage when the machine says so and appends to the timeline. */
+  async record(
+    tx: Executor,
+    row: CaseRow,
+    decision: Allowed,
+    actorSub: string,
+    happening: CaseHappening,
+    extra: { closedReason?: string } = {},
+  ): Promise<CaseRow> {
+    const result = stageAfter(row.stage, happening.event, decision.role);
+    if (!result.ok) throw new Error(`record() without check() for ${happening.event}`);
+    let updated = row;
+    if (result.moves) {
+      updated = await caseRepository.update(tx, row, {
+        stage: result.to,
+        ...(result.to === 'closed' ? { closedAt: new Date(), closedReason: extra.closedReason ?? null } : {}),
+      });
+    }
+    await caseRepository.appendEvent(tx, {
+      caseId: row.id,
+      kind: happening.kind ?? happening.event,
+      occurredAt: happening.occurredAt ?? new Date(),
+      actorSub,
+      actorRole: decision.role,
+      summary: happening.summary,
+      category: happening.category ?? null,
+      resourceType: happening.resourceType,
+      resourceId: happening.resourceId,
+    });
+    return updated;
+  },
+};
+
+/** A 409 for a refused change that is not a stage move (e.g. a second open custody episode). */
+export function refusedConflict(
+  detail: string,
+  decision: Allowed,
+  refusal: Omit<AuditEntry, 'outcome'>,
+  extensions: Record<string, unknown> = {},
+): AppError {
+  return conflict(detail, extensions).withAudit({ ...refusal, decision, outcome: 'denied', reason: detail });
+}

@@ -1,0 +1,129 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { cases, charges } from '../../db/schema/cases.js';
+import { custodyEpisodes } from '../../db/schema/custody.js';
+import { hearings } from '../../db/schema/hearings.js';
+import { legalAidAssignments } from '../../db/schema/legal-aid.js';
+import { persons } from '../../db/schema/persons.js';
+
+export type LegalAidRow = typeof legalAidAssignments.$inferSelect;
+type Keyset = { at: Date; id: string } | null;
+
+const OPEN = ['assigned', 'accepted'] as const;
+
+export const legalAidRepository = {
+  async insert(tx: Executor, values: typeof legalAidAssignments.$inferInsert): Promise<LegalAidRow> {
+    const [row] = await tx.insert(legalAidAssignments).values(values).returning();
+    return row;
+  },
+  async get(tx: Executor, id: string): Promise<LegalAidRow | null> {
+    const [row] = await tx.select().from(legalAidAssignments).where(eq(legalAidAssignments.id, id));
+    return row ?? null;
+  },
+  async openForCase(tx: Executor, caseId: string): Promise<LegalAidRow | null> {
+    const [row] = await tx
+      .select()
+      .from(legalAidAssignments)
+      .where(and(eq(legalAidAssignments.caseId, caseId), inArray(legalAidAssignments.status, OPEN)));
+    return row ?? null;
+  },
+  async update(
+    tx: Executor,
+    row: LegalAidRow,
+    values: Partial<Pick<LegalAidRow, 'status' | 'lawyerSub' | 'respondedAt' | 'endedAt' | 'endReason'>>,
+  ): Promise<LegalAidRow> {
+    const [updated] = await tx
+      .update(legalAidAssignments)
+      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+      .where(eq(legalAidAssignments.id, row.id))
+      .returning();
+    return updated;
+  },
+  /** A case's assignments, newest first. */
+  async listForCase(tx: Executor, caseId: string, after: Keyset, limit: number): Promise<LegalAidRow[]> {
+    return tx
+      .select()
+      .from(legalAidAssignments)
+      .where(and(eq(legalAidAssignments.caseId, caseId), keysetBefore(after)))
+      .orderBy(desc(legalAidAssignments.assignedAt), desc(legalAidAssignments.id))
+      .limit(limit);
+  },
+  /**
+   * A lawyer's open assignments: addressed to them, or waiting at their organisation for a lawyer.
+   * Sealed and expunged cases drop out.
+   */
+  async worklist(
+    tx: Executor,
+    lawyer: { sub: string; org: string | null },
+    status: (typeof OPEN)[number] | undefined,
+    after: Keyset,
+    limit: number,
+  ): Promise<LegalAidRow[]> {
+    const mine = or(
+      eq(legalAidAssignments.lawyerSub, lawyer.sub),
+      lawyer.org
+        ? and(isNull(legalAidAssignments.lawyerSub), eq(legalAidAssignments.legalAidOrgId, lawyer.org))
+        : undefined,
+    );
+    const rows = await tx
+      .select({ a: legalAidAssignments })
+      .from(legalAidAssignments)
+      .innerJoin(cases, eq(cases.id, legalAidAssignments.caseId))
+      .where(
+        and(
+          mine,
+          status ? eq(legalAidAssignments.status, status) : inArray(legalAidAssignments.status, OPEN),
+          isNull(cases.sealedAt),
+          isNull(cases.expungedAt),
+          keysetBefore(after),
+        ),
+      )
+      .orderBy(desc(legalAidAssignments.assignedAt), desc(legalAidAssignments.id))
+      .limit(limit);
+    return rows.map((r) => r.a);
+  },
+  /** Case essentials for a page of the worklist, in four queries whatever the page size. */
+  async essentials(tx: Executor, caseIds: string[], now: Date) {
+    if (caseIds.length === 0) return { kases: [], charges: [], hearings: [], custody: [] };
+    const kases = await tx
+      .select({
+        id: cases.id,
+        stage: cases.stage,
+        givenName: persons.givenName,
+        familyName: persons.familyName,
+        dateOfBirth: persons.dateOfBirth,
+      })
+      .from(cases)
+      .innerJoin(persons, eq(persons.id, cases.personId))
+      .where(inArray(cases.id, caseIds));
+    const chargeRows = await tx
+      .select({ caseId: charges.caseId, code: charges.code, description: charges.description })
+      .from(charges)
+      .where(inArray(charges.caseId, caseIds))
+      .orderBy(asc(charges.position));
+    const hearingRows = await tx
+      .select()
+      .from(hearings)
+      .where(
+        and(
+          inArray(hearings.caseId, caseIds),
+          eq(hearings.status, 'scheduled'),
+          gt(hearings.scheduledAt, now),
+        ),
+      )
+      .orderBy(asc(hearings.scheduledAt));
+    const custodyRows = await tx
+      .select()
+      .from(custodyEpisodes)
+      .where(and(inArray(custodyEpisodes.caseId, caseIds), isNull(custodyEpisodes.releasedAt)));
+    return { kases, charges: chargeRows, hearings: hearingRows, custody: custodyRows };
+  },
+};
+
+function keysetBefore(after: Keyset) {
+  if (!after) return undefined;
+  return or(
+    lt(legalAidAssignments.assignedAt, after.at),
+    and(eq(legalAidAssignments.assignedAt, after.at), lt(legalAidAssignments.id, after.id)),
+  );
+}
