@@ -10,6 +10,11 @@ import { timelineRoutes } from './modules/timeline/routes.js';
 import { organizationRoutes } from './modules/organizations/routes.js';
 import { personRoutes } from './modules/persons/routes.js';
 import { systemRoutes } from './modules/system/routes.js';
+import { breakGlassRoutes } from './modules/break-glass/routes.js';
+import { consentRoutes } from './modules/consents/routes.js';
+import { courtOrderRoutes } from './modules/court-orders/routes.js';
+import { recordRoutes } from './modules/records/routes.js';
+import { sealingRoutes } from './modules/sealing/routes.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -97,6 +102,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(legalAidRoutes, { db, config });
       await v1.register(timelineRoutes, { db });
       await v1.register(auditRoutes, { db, config, database });
+      await v1.register(recordRoutes, { db });
+      await v1.register(consentRoutes, { db, config });
+      await v1.register(courtOrderRoutes, { db });
+      await v1.register(breakGlassRoutes, { db, config });
+      await v1.register(sealingRoutes, { db });
     },
     { prefix: '/v1' },
   );

@@ -1,0 +1,88 @@
+import { unprocessable } from '../lib/errors.js';
+import type { Role } from './roles.js';
+
+/**
+ * Property rules (SPEC 4.7), as data: which fields each role may write, and which fields each role
+ * is shown. Both are allowlists: a field nobody listed is neither writable nor shown.
+ */
+export const WRITABLE_FIELDS = {
+  /** Social workers record assessments and referrals (kind, structured details); others plain records. */
+  record: {
+    social_worker: ['category', 'kind', 'title', 'content', 'details'],
+    court_clerk: ['category', 'title', 'content'],
+    probation_officer: ['category', 'title', 'content'],
+  },
+} as const satisfies Record<string, Partial<Record<Role, readonly string[]>>>;
+
+const RECORD_META = ['id', 'caseId', 'category', 'kind', 'createdAt', 'withheld'] as const;
+const RECORD_CONTENT = ['title', 'content', 'details'] as const;
+const CONSENT_TERMS = [
+  'id',
+  'personId',
+  'grantorKind',
+  'courtOrderReference',
+  'grantee',
+  'categories',
+  'purposes',
+  'validFrom',
+  'validUntil',
+  'status',
+  'needsReaffirmation',
+  'reaffirmationDueOn',
+  'createdAt',
+  'revokedAt',
+] as const;
+
+export const READABLE_FIELDS = {
+  /** Content fields are shown only for disclosed categories (rule 3), on top of this allowlist. */
+  record: {
+    court_clerk: [...RECORD_META, ...RECORD_CONTENT, 'createdBy', 'createdByRole'],
+    judge: [...RECORD_META, ...RECORD_CONTENT, 'createdBy', 'createdByRole'],
+    social_worker: [...RECORD_META, ...RECORD_CONTENT, 'createdBy', 'createdByRole'],
+    probation_officer: [...RECORD_META, ...RECORD_CONTENT, 'createdByRole'],
+    legal_aid_lawyer: [...RECORD_META, ...RECORD_CONTENT, 'createdByRole'],
+    prosecutor: [...RECORD_META, ...RECORD_CONTENT, 'createdByRole'],
+  },
+  /** Who signed and where the form is kept are for the court and the social worker who hold the file. */
+  consent: {
+    court_clerk: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
+    judge: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
+    social_worker: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
+    legal_aid_lawyer: CONSENT_TERMS,
+    probation_officer: CONSENT_TERMS,
+    auditor: [...CONSENT_TERMS, 'recordedBy'],
+  },
+} as const;
+
+export const RECORD_CONTENT_FIELDS: readonly string[] = RECORD_CONTENT;
+
+/** 422 naming every field of the body the role may not set; nothing is changed. */
+export function assertWritable(resource: keyof typeof WRITABLE_FIELDS, role: Role, fields: string[]): void {
+  const allowed = (WRITABLE_FIELDS[resource] as Partial<Record<Role, readonly string[]>>)[role] ?? [];
+  const refused = fields.filter((f) => !allowed.includes(f));
+  if (refused.length) {
+    throw unprocessable(
+      'The body sets fields your role may not set',
+      refused.map((f) => ({ path: `body.${f}`, message: 'not writable by your role' })),
+    );
+  }
+}
+
+/**
+ * Keeps only the fields the role is shown. For records, content fields are also dropped unless the
+ * record's category was disclosed. A role with no list is shown nothing but the id.
+ */
+export function shapeFor<T extends Record<string, unknown>>(
+  resource: keyof typeof READABLE_FIELDS,
+  role: Role,
+  row: T,
+  opts: { disclosed?: boolean } = {},
+): Partial<T> {
+  const allowed = (READABLE_FIELDS[resource] as Partial<Record<Role, readonly string[]>>)[role] ?? ['id'];
+  const out: Record<string, unknown> = {};
+  for (const key of allowed) {
+    if (resource === 'record' && !opts.disclosed && RECORD_CONTENT_FIELDS.includes(key)) continue;
+    if (key in row) out[key] = row[key];
+  }
+  return out as Partial<T>;
+}

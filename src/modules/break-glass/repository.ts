@@ -1,0 +1,44 @@
+import { and, desc, eq, gte, lt, lte, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { breakGlassGrants } from '../../db/schema/break-glass.js';
+
+export type BreakGlassRow = typeof breakGlassGrants.$inferSelect;
+
+export const breakGlassRepository = {
+  async insert(tx: Executor, values: typeof breakGlassGrants.$inferInsert): Promise<BreakGlassRow> {
+    const [row] = await tx.insert(breakGlassGrants).values(values).returning();
+    return row;
+  },
+  /** Newest first, with the number of flagged audit rows that name each grant as their basis. */
+  async review(
+    tx: Executor,
+    f: { caseId?: string; sub?: string; from?: Date; to?: Date },
+    after: { openedAt: Date; id: string } | null,
+    limit: number,
+  ): Promise<(BreakGlassRow & { reads: number })[]> {
+    // Qualified by hand: inside the subquery an unqualified "id" would be the audit row's.
+    const reads = sql<number>`(select count(*)::int from audit_events a
+      where a.break_glass and a.action = 'read'
+        and "break_glass_grants"."id"::text = any(string_to_array(a.basis_id, ',')))`;
+    const rows = await tx
+      .select({ grant: breakGlassGrants, reads })
+      .from(breakGlassGrants)
+      .where(
+        and(
+          f.caseId ? eq(breakGlassGrants.caseId, f.caseId) : undefined,
+          f.sub ? eq(breakGlassGrants.sub, f.sub) : undefined,
+          f.from ? gte(breakGlassGrants.openedAt, f.from) : undefined,
+          f.to ? lte(breakGlassGrants.openedAt, f.to) : undefined,
+          after
+            ? or(
+                lt(breakGlassGrants.openedAt, after.openedAt),
+                and(eq(breakGlassGrants.openedAt, after.openedAt), lt(breakGlassGrants.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(breakGlassGrants.openedAt), desc(breakGlassGrants.id))
+      .limit(limit);
+    return rows.map((r) => ({ ...r.grant, reads: Number(r.reads) }));
+  },
+};

@@ -1,0 +1,49 @@
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { consents } from '../../db/schema/consents.js';
+
+export type ConsentRow = typeof consents.$inferSelect;
+
+export const consentRepository = {
+  async insert(tx: Executor, values: typeof consents.$inferInsert): Promise<ConsentRow> {
+    const [row] = await tx.insert(consents).values(values).returning();
+    return row;
+  },
+  async get(tx: Executor, id: string): Promise<ConsentRow | null> {
+    const [row] = await tx.select().from(consents).where(eq(consents.id, id));
+    return row ?? null;
+  },
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async listForPerson(
+    tx: Executor,
+    personId: string,
+    after: { createdAt: Date; id: string } | null,
+    limit: number,
+  ): Promise<ConsentRow[]> {
+    return tx
+      .select()
+      .from(consents)
+      .where(
+        and(
+          eq(consents.personId, personId),
+          after
+            ? or(
+                lt(consents.createdAt, after.createdAt),
+                and(eq(consents.createdAt, after.createdAt), lt(consents.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(consents.createdAt), desc(consents.id))
+      .limit(limit);
+  },
+  /** Revokes once: a second revocation finds nothing to update. */
+  async revoke(tx: Executor, id: string, by: string, at: Date): Promise<ConsentRow | null> {
+    const [row] = await tx
+      .update(consents)
+      .set({ revokedAt: at, revokedBy: by })
+      .where(and(eq(consents.id, id), isNull(consents.revokedAt)))
+      .returning();
+    return row ?? null;
+  },
+};

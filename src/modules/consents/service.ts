@@ -1,0 +1,193 @@
+import type { z } from 'zod';
+import { type Allowed, authorize } from '../../access/authorize.js';
+import type { RequestContext } from '../../access/caller.js';
+import { shapeFor } from '../../access/properties.js';
+import type { Config } from '../../config.js';
+import type { Db, Executor } from '../../db/client.js';
+import { conflict, notFound, unprocessable } from '../../lib/errors.js';
+import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { withTransaction } from '../../lib/transaction.js';
+import { ageOn } from '../cases/service.js';
+import { personRepository } from '../persons/repository.js';
+import { type ConsentRow, consentRepository } from './repository.js';
+import type { ConsentCreate, ConsentListQuery } from './schemas.js';
+
+/** The day a child born on `dateOfBirth` (YYYY-MM-DD) reaches `age`. */
+function birthdayAt(dateOfBirth: string, age: number): string {
+  const [y, m, d] = dateOfBirth.split('-');
+  return `${Number(y) + age}-${m}-${d}`;
+}
+
+export function consentStatus(row: ConsentRow, now: Date) {
+  if (row.revokedAt && row.revokedAt <= now) return 'revoked' as const;
+  if (row.validUntil && row.validUntil <= now) return 'expired' as const;
+  if (row.validFrom > now) return 'pending' as const;
+  return 'active' as const;
+}
+
+export function consentService(db: Db, config: Config) {
+  /** The consent as the caller's role may see it, with its status and the re-affirmation flag. */
+  function viewOf(decision: Allowed, row: ConsentRow, dateOfBirth: string | null, now: Date) {
+    const majorityOn =
+      row.grantorKind === 'guardian' && dateOfBirth ? birthdayAt(dateOfBirth, config.AGE_OF_MAJORITY) : null;
+    const status = consentStatus(row, now);
+    const full = {
+      id: row.id,
+      personId: row.personId,
+      grantorKind: row.grantorKind,
+      grantorName: row.grantorName,
+      courtOrderReference: row.courtOrderRef,
+      grantee: { type: row.granteeType, value: row.granteeValue },
+      categories: row.categories,
+      purposes: row.purposes,
+      validFrom: row.validFrom,
+      validUntil: row.validUntil,
+      evidenceReference: row.evidenceRef,
+      status,
+      // At majority the child decides alone: a guardian's consent still standing is flagged for re-affirmation.
+      needsReaffirmation:
+        majorityOn !== null &&
+        dateOfBirth !== null &&
+        (status === 'active' || status === 'pending') &&
+        ageOn(dateOfBirth, now) >= config.AGE_OF_MAJORITY,
+      reaffirmationDueOn: majorityOn,
+      recordedBy: row.recordedBy,
+      createdAt: row.createdAt,
+      revokedAt: row.revokedAt,
+    };
+    return { ...shapeFor('consent', decision.role, full), id: row.id };
+  }
+
+  async function childOf(tx: Executor, personId: string) {
+    const person = await personRepository.get(tx, personId);
+    if (!person || person.expungedAt) throw notFound('person');
+    return person;
+  }
+
+  return {
+    async create(ctx: RequestContext, personId: string, input: z.infer<typeof ConsentCreate>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'consent:create', {
+          resourceType: 'consent',
+          personId,
+        });
+        const person = await childOf(tx, personId);
+        const now = new Date();
+        const validFrom = input.validFrom ? new Date(input.validFrom) : now;
+        const validUntil = input.validUntil ? new Date(input.validUntil) : null;
+        if (validUntil && validUntil <= validFrom) {
+          throw unprocessable('The consent must end after it starts', [
+            { path: 'body.validUntil', message: 'not after validFrom' },
+          ]);
+        }
+        if (!person.dateOfBirth) {
+          throw unprocessable("The child's date of birth is not known", [
+            { path: 'body.grantor', message: 'age unknown' },
+          ]);
+        }
+        const age = ageOn(person.dateOfBirth, now);
+        const g = input.grantor;
+        // SPEC 4.4: the child alone from CONSENT_AGE; below it a guardian; a court order replaces both.
+        if (g.kind === 'child' && age < config.CONSENT_AGE) {
+          throw unprocessable(`A child under ${config.CONSENT_AGE} cannot consent alone; a guardian must`, [
+            { path: 'body.grantor.kind', message: `child under ${config.CONSENT_AGE}` },
+          ]);
+        }
+        if (g.kind === 'guardian') {
+          if (age >= config.AGE_OF_MAJORITY) {
+            throw unprocessable('The child has come of age and consents alone', [
+              { path: 'body.grantor.kind', message: 'child of age' },
+            ]);
+          }
+          const registered = person.guardians.some(
+            (r) => r.name.trim().toLowerCase() === g.name.trim().toLowerCase(),
+          );
+          if (!registered) {
+            throw unprocessable("The grantor is not among the child's registered guardians", [
+              { path: 'body.grantor.name', message: 'not a registered guardian' },
+            ]);
+          }
+        }
+        // Property rule: only the court records a consent given by a court order.
+        if (g.kind === 'court_order' && decision.role !== 'court_clerk') {
+          throw unprocessable('Only the court records consent given by a court order', [
+            { path: 'body.grantor.kind', message: 'not writable by your role' },
+          ]);
+        }
+        const row = await consentRepository.insert(tx, {
+          personId,
+          grantorKind: g.kind,
+          grantorName: g.kind === 'guardian' ? g.name : null,
+          courtOrderRef: g.kind === 'court_order' ? g.courtOrderReference : null,
+          granteeType: input.grantee.type,
+          granteeValue: input.grantee.value,
+          categories: input.categories,
+          purposes: input.purposes,
+          validFrom,
+          validUntil,
+          evidenceRef: input.evidenceReference,
+          recordedBy: ctx.caller.sub,
+          recordedByOrg: ctx.caller.org,
+        });
+        await audit({
+          action: 'create',
+          resourceType: 'consent',
+          resourceId: row.id,
+          personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return viewOf(decision, row, person.dateOfBirth, now);
+      });
+    },
+
+    async list(ctx: RequestContext, personId: string, q: z.infer<typeof ConsentListQuery>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'consent:read', {
+          resourceType: 'consent',
+          personId,
+        });
+        const person = await childOf(tx, personId);
+        const cursor = decodeCursor(q.cursor, 2);
+        const after = cursor ? { createdAt: new Date(String(cursor[0])), id: String(cursor[1]) } : null;
+        const rows = await consentRepository.listForPerson(tx, personId, after, q.limit + 1);
+        await audit({ action: 'read', resourceType: 'consent', personId, decision, outcome: 'allowed' });
+        const page = pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
+        const now = new Date();
+        return { ...page, items: page.items.map((r) => viewOf(decision, r, person.dateOfBirth, now)) };
+      });
+    },
+
+    async revoke(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const existing = await consentRepository.get(tx, id);
+        if (!existing) {
+          throw notFound('consent').withAudit({
+            action: 'update',
+            resourceType: 'consent',
+            resourceId: id,
+            reason: 'consent not found',
+          });
+        }
+        const decision = await authorize(tx, ctx, 'consent:revoke', {
+          resourceType: 'consent',
+          resourceId: id,
+          personId: existing.personId,
+        });
+        const person = await childOf(tx, existing.personId);
+        const now = new Date();
+        const row = await consentRepository.revoke(tx, id, ctx.caller.sub, now);
+        if (!row) throw conflict('The consent is already revoked', { revokedAt: existing.revokedAt });
+        await audit({
+          action: 'update',
+          resourceType: 'consent',
+          resourceId: id,
+          personId: row.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return viewOf(decision, row, person.dateOfBirth, now);
+      });
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { breakGlassGrants } from '../../db/schema/break-glass.js';
+import { caseEvents, cases, charges } from '../../db/schema/cases.js';
+import { consents } from '../../db/schema/consents.js';
+import { custodyEpisodes } from '../../db/schema/custody.js';
+import { dispositions } from '../../db/schema/dispositions.js';
+import { diversions } from '../../db/schema/diversion.js';
+import { hearings } from '../../db/schema/hearings.js';
+import { legalAidAssignments } from '../../db/schema/legal-aid.js';
+import { persons } from '../../db/schema/persons.js';
+import { records } from '../../db/schema/records.js';
+import { supervisionEntries, supervisions } from '../../db/schema/supervision.js';
+
+/** Placeholder for free text a NOT NULL column cannot drop. */
+const ERASED = '[expunged]';
+
+export const sealingRepository = {
+  async seal(tx: Executor, caseId: string, orderRef: string, at: Date) {
+    const [row] = await tx
+      .update(cases)
+      .set({
+        sealedAt: at,
+        sealedOrderRef: orderRef,
+        updatedAt: at,
+        version: sql`${cases.version} + 1`,
+      })
+      .where(and(eq(cases.id, caseId), isNull(cases.sealedAt)))
+      .returning({ id: cases.id, sealedAt: cases.sealedAt, sealedOrderRef: cases.sealedOrderRef });
+    return row ?? null;
+  },
+
+  /**
+   * Erases the free text and sensitive content of one case in every table that holds some, and
+   * marks it expunged (and sealed, so that every query that hides sealed cases hides it too).
+   * Ids, stages, dates and coded values stay: they keep de-identified statistics whole.
+   */
+  async eraseCase(tx: Executor, caseId: string, orderRef: string, at: Date) {
+    await tx
+      .update(records)
+      .set({ title: null, content: null, details: null, expungedAt: at })
+      .where(eq(records.caseId, caseId));
+    await tx.update(charges).set({ description: ERASED, details: null }).where(eq(charges.caseId, caseId));
+    await tx.update(caseEvents).set({ summary: ERASED }).where(eq(caseEvents.caseId, caseId));
+    await tx.update(breakGlassGrants).set({ reason: null }).where(eq(breakGlassGrants.caseId, caseId));
+    await tx
+      .update(custodyEpisodes)
+      .set({ facility: ERASED, releaseReason: null })
+      .where(eq(custodyEpisodes.caseId, caseId));
+    await tx
+      .update(diversions)
+      .set({ provider: ERASED, conditions: [], outcomeNote: null })
+      .where(eq(diversions.caseId, caseId));
+    await tx
+      .update(hearings)
+      .set({ purpose: ERASED, location: null, outcome: null, attendees: [], reason: null })
+      .where(eq(hearings.caseId, caseId));
+    await tx.update(dispositions).set({ notes: null }).where(eq(dispositions.caseId, caseId));
+    await tx
+      .update(supervisions)
+      .set({ conditions: [], endNote: null })
+      .where(eq(supervisions.caseId, caseId));
+    await tx.update(supervisionEntries).set({ notes: ERASED }).where(eq(supervisionEntries.caseId, caseId));
+    await tx
+      .update(legalAidAssignments)
+      .set({ endReason: null })
+      .where(eq(legalAidAssignments.caseId, caseId));
+    const [row] = await tx
+      .update(cases)
+      .set({
+        location: null,
+        closedReason: null,
+        expungedAt: at,
+        sealedAt: sql`coalesce(${cases.sealedAt}, ${at.toISOString()}::timestamptz)`,
+        sealedOrderRef: sql`coalesce(${cases.sealedOrderRef}, ${orderRef})`,
+        updatedAt: at,
+        version: sql`${cases.version} + 1`,
+      })
+      .where(eq(cases.id, caseId))
+      .returning({ id: cases.id, personId: cases.personId, expungedAt: cases.expungedAt });
+    return row;
+  },
+
+  /** Whether the child has another case that is not expunged (their identity is still needed there). */
+  async hasOtherLiveCase(tx: Executor, personId: string, caseId: string): Promise<boolean> {
+    const [row] = await tx
+      .select({ id: cases.id })
+      .from(cases)
+      .where(and(eq(cases.personId, personId), ne(cases.id, caseId), isNull(cases.expungedAt)))
+      .limit(1);
+    return Boolean(row);
+  },
+
+  /** Leaves the child's tombstone: id, sex, region and times, for de-identified statistics. */
+  async erasePerson(tx: Executor, personId: string, at: Date) {
+    await tx
+      .update(persons)
+      .set({
+        givenName: null,
+        familyName: null,
+        dateOfBirth: null,
+        guardians: [],
+        expungedAt: at,
+        version: sql`${persons.version} + 1`,
+      })
+      .where(eq(persons.id, personId));
+    await tx
+      .update(consents)
+      .set({ grantorName: null, evidenceRef: null })
+      .where(eq(consents.personId, personId));
+  },
+};
