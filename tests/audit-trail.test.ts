@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkHash } from '../src/audit/canonical.js';
+import { contentHashSql, linkHash } from '../src/audit/canonical.js';
 import { rowsOf } from '../src/db/client.js';
 import { type Client, type Harness, createHarness, uid } from './helpers/app.js';
 import { courtWithCase, createOrg } from './helpers/factories.js';
@@ -172,18 +172,19 @@ describe('the tamper-evident audit trail', () => {
     const links = await query<{ seq: number; event_id: string; content_hash: string; prev_hash: string }>(
       `SELECT seq::int AS seq, event_id, content_hash, prev_hash FROM audit_chain WHERE seq >= ${victim.seq} ORDER BY seq`,
     );
-    const { contentHashOf } = await import('../src/audit/canonical.js');
-    const { auditEvents } = await import('../src/db/schema/audit.js');
-    const { eq } = await import('drizzle-orm');
-    const original = (await db().select().from(auditEvents).where(eq(auditEvents.id, victim.event_id)))[0];
-    const changed = { ...original, actorSub: 'rewritten' };
-    const statements = [`UPDATE audit_events SET actor_sub = 'rewritten' WHERE id = '${victim.event_id}'`];
+    await tamper([`UPDATE audit_events SET actor_sub = 'rewritten' WHERE id = '${victim.event_id}'`]);
+    const [{ content }] = rowsOf<{ content: string }>(
+      await db().execute(
+        sql`SELECT ${contentHashSql('e')} AS content FROM audit_events e WHERE e.id = ${victim.event_id}`,
+      ),
+    );
+    const statements: string[] = [];
     let prev = links[0].prev_hash;
     for (const l of links) {
-      const content = l.seq === victim.seq ? contentHashOf(changed) : l.content_hash;
-      const hash = linkHash(prev, content);
+      const contentHash = l.seq === victim.seq ? content : l.content_hash;
+      const hash = linkHash(prev, contentHash);
       statements.push(
-        `UPDATE audit_chain SET content_hash = '${content}', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${l.seq}`,
+        `UPDATE audit_chain SET content_hash = '${contentHash}', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${l.seq}`,
       );
       prev = hash;
     }

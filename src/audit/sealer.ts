@@ -1,13 +1,15 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { CompactSign } from 'jose';
-import { and, asc, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { type SQL, desc, eq, sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { type Database, type Db, type Tx, rowsOf } from '../db/client.js';
-import { auditChain, auditCheckpoints, auditEvents, auditSealState } from '../db/schema/audit.js';
-import { type AuditEventRow, contentHashOf, linkHash } from './canonical.js';
+import { auditCheckpoints, auditSealState } from '../db/schema/audit.js';
+import { contentHashSql, linkHash } from './canonical.js';
 import { type CheckpointKey, loadCheckpointKey } from './signing.js';
 
-const BATCH = 5_000;
+const BATCH = 20_000;
+
+type Pending = { id: string; txid: string; content_hash: string };
 
 /**
  * Asynchronous sealing (see README "The audit trail"). Requests insert audit rows unchained, in
@@ -35,46 +37,58 @@ export async function sealOnce(
     );
     if (!state) return 0; // another instance is sealing right now
     const below = BigInt(state.sealed_below_txid);
-    let rows: AuditEventRow[] =
+    const select = (where: SQL, limit: number | null) =>
+      tx.execute(sql`
+        SELECT e.id, e.txid::text AS txid, ${contentHashSql('e')} AS content_hash
+          FROM audit_events e WHERE ${where}
+         ORDER BY e.txid, e.id ${limit === null ? sql`` : sql`LIMIT ${limit}`}`);
+    let rows =
       watermark <= below
         ? []
-        : await tx
-            .select()
-            .from(auditEvents)
-            .where(and(gte(auditEvents.txid, below), lt(auditEvents.txid, watermark)))
-            .orderBy(asc(auditEvents.txid), asc(auditEvents.id))
-            .limit(BATCH);
+        : rowsOf<Pending>(
+            await select(
+              sql`e.txid >= ${below.toString()}::bigint AND e.txid < ${watermark.toString()}::bigint`,
+              BATCH,
+            ),
+          );
     let newBelow = watermark;
     if (rows.length === BATCH) {
       // A full batch: stop before the last transaction's rows so a transaction is never split,
       // unless the batch is one huge transaction, which is then sealed whole.
       const lastTxid = rows[rows.length - 1].txid;
-      const cut = rows.filter((r) => r.txid < lastTxid);
+      const cut = rows.filter((r) => r.txid !== lastTxid);
       if (cut.length > 0) {
         rows = cut;
-        newBelow = lastTxid;
+        newBelow = BigInt(lastTxid);
       } else {
-        rows = await tx
-          .select()
-          .from(auditEvents)
-          .where(eq(auditEvents.txid, lastTxid))
-          .orderBy(asc(auditEvents.id));
-        newBelow = lastTxid + 1n;
+        rows = rowsOf<Pending>(await select(sql`e.txid = ${lastTxid}::bigint`, null));
+        newBelow = BigInt(lastTxid) + 1n;
       }
     }
 
     let seq = Number(state.last_seq);
     let prev = state.last_hash;
-    const links = rows.map((e: AuditEventRow) => {
-      const contentHash = contentHashOf(e);
-      const hash = linkHash(prev, contentHash);
+    const links = rows.map((e) => {
+      const hash = linkHash(prev, e.content_hash);
       seq += 1;
-      const link = { seq, eventId: e.id, eventTxid: e.txid, contentHash, prevHash: prev, hash };
+      const link = {
+        seq,
+        event_id: e.id,
+        event_txid: e.txid,
+        content_hash: e.content_hash,
+        prev_hash: prev,
+        hash,
+      };
       prev = hash;
       return link;
     });
-    for (let i = 0; i < links.length; i += 1_000) {
-      await tx.insert(auditChain).values(links.slice(i, i + 1_000));
+    for (let i = 0; i < links.length; i += 5_000) {
+      // One statement per chunk; JSON travels the same way through pg and PGlite.
+      await tx.execute(sql`
+        INSERT INTO audit_chain (seq, event_id, event_txid, content_hash, prev_hash, hash)
+        SELECT seq, event_id, event_txid, content_hash, prev_hash, hash
+          FROM jsonb_to_recordset(${JSON.stringify(links.slice(i, i + 5_000))}::jsonb)
+            AS x(seq bigint, event_id uuid, event_txid bigint, content_hash text, prev_hash text, hash text)`);
     }
     if (newBelow > below) {
       await tx
