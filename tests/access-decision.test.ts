@@ -7,6 +7,7 @@ import {
   type CourtOrderFacts,
   type Decision,
   type DecisionInput,
+  type PersonFacts,
   decide,
 } from '../src/access/decide.js';
 import type { SensitiveCategory } from '../src/db/schema/records.js';
@@ -100,6 +101,8 @@ interface Row {
   consents?: ConsentFacts[];
   orders?: CourtOrderFacts[];
   breakGlass?: BreakGlassFacts[];
+  /** Person-scoped actions: the child's record (registered by court-1). */
+  person?: Partial<PersonFacts>;
   /** Leave the sensitive facts out altogether. */
   noSensitiveFacts?: boolean;
   expect:
@@ -122,6 +125,9 @@ function run(row: Row): Decision {
     requestedPurpose: row.purpose ?? null,
     courtOrderReference: row.orderRef ?? null,
     case: row.case === null ? undefined : { ...baseCase, ...row.case },
+    person: row.person
+      ? { id: 'child-1', createdByOrg: 'court-1', expunged: false, cases: [], ...row.person }
+      : undefined,
     sensitive: sensitive
       ? {
           now: NOW,
@@ -401,6 +407,20 @@ const rows: Row[] = [
     orderRef: 'SEAL-1',
     case: { sealed: true, sealedOrderRef: 'SEAL-1', expunged: true },
     expect: { deny: 404, reason: /expunged/ },
+  },
+  {
+    name: 'rule 6: a child whose every case is sealed is 404 even to the registering court',
+    caller: clerk,
+    action: 'person:read',
+    person: { cases: [{ ...baseCase, courtOrgId: 'court-2', sealed: true, sealedOrderRef: 'SEAL-1' }] },
+    expect: { deny: 404, reason: /sealed/ },
+  },
+  {
+    name: 'rule 6 (control): the registering court sees a child whose case is not sealed elsewhere',
+    caller: clerk,
+    action: 'person:read',
+    person: { cases: [{ ...baseCase, courtOrgId: 'court-2' }] },
+    expect: { basis: 'registering_org' },
   },
 ];
 

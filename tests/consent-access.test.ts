@@ -388,8 +388,15 @@ describe('sealing and expungement', () => {
     const clerkList = await expectAudited(h, await clerk.get('/v1/cases?limit=100'), 200, 1);
     expect(clerkList.items.map((c: any) => c.id)).not.toContain(kase.id);
 
-    // The sealing court: 404 without the order or with another; the case with it.
+    // The sealing court: 404 without the order or with another; the case (and the child) with it.
     await expectAudited(h, await clerk.get(`/v1/cases/${kase.id}`), 404, 1);
+    await expectAudited(h, await clerk.get(`/v1/persons/${person.id}`), 404, 1);
+    await expectAudited(
+      h,
+      await clerk.get(`/v1/persons/${person.id}`, { 'court-order-reference': orderReference }),
+      200,
+      1,
+    );
     await expectAudited(
       h,
       await clerk.get(`/v1/cases/${kase.id}`, { 'court-order-reference': 'WRONG-1' }),

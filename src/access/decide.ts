@@ -224,9 +224,12 @@ function decidePerson(
   const p = input.person;
   if (!p || p.expunged) return deny(404, 'person not found', purposeFor(purposeRoles[0]));
   for (const c of p.cases) {
-    const d = decideCase(input.caller, c, purposeRoles, purposeFor);
+    const d = decideCase(input.caller, c, purposeRoles, purposeFor, input.courtOrderReference);
     if (d.allow) return d;
   }
+  // 6. A child whose every case is sealed is as invisible as the cases (matches hide them too).
+  if (p.cases.length > 0 && p.cases.every((c) => c.sealed))
+    return deny(404, 'every case of the child sealed', purposeFor(purposeRoles[0]));
   const registrar = purposeRoles.find((r) => r === 'court_clerk' || r === 'partner_system');
   if (registrar && p.createdByOrg && input.caller.org === p.createdByOrg) {
     return {
