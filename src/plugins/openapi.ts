@@ -77,7 +77,10 @@ export default fp(
           },
           { name: 'timeline', description: 'Everything that happened to a case' },
           { name: 'audit', description: 'The tamper-evident audit trail' },
-          { name: 'records', description: 'Sensitive records, disclosed per category with consent or court order' },
+          {
+            name: 'records',
+            description: 'Sensitive records, disclosed per category with consent or court order',
+          },
           {
             name: 'consents',
             description: 'Consents, court orders that stand in for them, and break-glass emergency access',
