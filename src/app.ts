@@ -19,6 +19,7 @@ import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
+import idempotencyPlugin from './plugins/idempotency.js';
 import { type AuditSealer, startSealer } from './audit/sealer.js';
 
 /** Fields that must never reach a log line: credentials, names, dates of birth, addresses, free text. */
@@ -96,6 +97,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', async (request) => v1.authenticate(request));
+      await v1.register(idempotencyPlugin, { db });
       await v1.register(organizationRoutes, { db });
       await v1.register(personRoutes, { db, config });
       await v1.register(caseRoutes, { db, config });

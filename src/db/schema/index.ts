@@ -13,3 +13,4 @@ export * from './social-work.js';
 export * from './consents.js';
 export * from './court-orders.js';
 export * from './break-glass.js';
+export * from './idempotency.js';

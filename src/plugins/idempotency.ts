@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { writeAudit } from '../audit/writer.js';
+import type { Db } from '../db/client.js';
+import { idempotencyKeys } from '../db/schema/idempotency.js';
+import { badRequest, conflict, unprocessable } from '../lib/errors.js';
+import { contextOf } from './auth.js';
+
+/** A first request that never finished (a crashed instance) stops blocking its key after this. */
+const PENDING_EXPIRY_SECONDS = 120;
+const REPLAYED_HEADERS = ['etag', 'location', 'content-type'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: { key: string; sub: string } | null;
+  }
+}
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('hex');
+}
+
+/**
+ * Idempotency-Key on POST (SPEC 8): a retry with the same key and body replays the first response
+ * (status, body, ETag, Location); the same key with another body answers 422; a retry while the
+ * first is still running answers 409. Registered inside the authenticated /v1 scope, after
+ * validation, so that only well-formed requests of a known caller take a key.
+ */
+export default fp(
+  async function idempotency(app: FastifyInstance, opts: { db: Db }) {
+    const { db } = opts;
+    app.decorateRequest('idempotency', null);
+
+    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.method !== 'POST') return;
+      const key = request.headers['idempotency-key'];
+      if (key === undefined) return;
+      if (typeof key !== 'string' || !/^[\w.:-]{8,128}$/.test(key)) {
+        throw badRequest('Idempotency-Key must be 8 to 128 letters, digits, dot, colon, dash or underscore', [
+          { path: 'headers.idempotency-key', message: 'invalid' },
+        ]);
+      }
+      const sub = request.caller!.sub;
+      const hash = requestHash(request);
+      const [inserted] = await db
+        .insert(idempotencyKeys)
+        .values({ callerSub: sub, key, requestHash: hash })
+        .onConflictDoNothing()
+        .returning({ key: idempotencyKeys.key });
+      if (inserted) {
+        request.idempotency = { key, sub };
+        return;
+      }
+      const [existing] = await db
+        .select()
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.callerSub, sub), eq(idempotencyKeys.key, key)));
+      if (!existing) return; // expired and removed in between: process normally
+      if (existing.requestHash !== hash) {
+        throw unprocessable('This Idempotency-Key was used with a different request', [
+          { path: 'headers.idempotency-key', message: 'reused with another body' },
+        ]);
+      }
+      if (
+        existing.status === null &&
+        Date.now() - existing.createdAt.getTime() > PENDING_EXPIRY_SECONDS * 1000
+      ) {
+        // The first request never finished (its instance died): this retry takes the key over.
+        await db
+          .update(idempotencyKeys)
+          .set({ createdAt: new Date() })
+          .where(and(eq(idempotencyKeys.callerSub, sub), eq(idempotencyKeys.key, key)));
+        request.idempotency = { key, sub };
+        return;
+      }
+      if (existing.status === null) {
+        throw conflict('The first request with this Idempotency-Key is still being processed; retry shortly');
+      }
+      const ctx = contextOf(request);
+      await db.transaction((tx) =>
+        writeAudit(tx, ctx, {
+          action: 'execute',
+          resourceType: 'idempotent_replay',
+          resourceId: key,
+          outcome: 'allowed',
+          reason: `replayed ${existing.status} response`,
+        }),
+      );
+      for (const [name, value] of Object.entries(existing.headers ?? {})) reply.header(name, value);
+      reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(existing.status)
+        .serializer((s: string) => s)
+        .send(existing.body ?? '');
+    });
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      const idem = request.idempotency;
+      if (!idem) return payload;
+      request.idempotency = null;
+      const where = and(eq(idempotencyKeys.callerSub, idem.sub), eq(idempotencyKeys.key, idem.key));
+      if (reply.statusCode >= 500) {
+        // Nothing was done (the change rolled back): free the key so the retry runs again.
+        await db.delete(idempotencyKeys).where(where);
+        return payload;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of REPLAYED_HEADERS) {
+        const v = reply.getHeader(name);
+        if (typeof v === 'string') headers[name] = v;
+      }
+      await db
+        .update(idempotencyKeys)
+        .set({
+          status: reply.statusCode,
+          headers,
+          body: typeof payload === 'string' ? payload : String(payload ?? ''),
+        })
+        .where(where);
+      return payload;
+    });
+
+    // Stale pending records from crashed instances; completed ones are kept for replays.
+    app.addHook('onReady', async () => {
+      await db
+        .delete(idempotencyKeys)
+        .where(
+          and(
+            sql`${idempotencyKeys.status} IS NULL`,
+            lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${PENDING_EXPIRY_SECONDS})`),
+          ),
+        );
+    });
+  },
+  { name: 'idempotency' },
+);
