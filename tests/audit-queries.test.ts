@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { openDatabase, rowsOf } from '../src/db/client.js';
 import { type Client, type Harness, createHarness, uid } from './helpers/app.js';
+import { createStaff } from './helpers/case-path.js';
 import { courtWithCase, createOrg } from './helpers/factories.js';
 
 const run = promisify(execFile);
@@ -125,6 +126,29 @@ describe('audit queries, the disclosure ledger and row counts', () => {
     expect(items.every((i: any) => i.action === 'read' || i.action === 'execute')).toBe(true);
     // the clerk may not read the ledger
     expect((await clerk.get(`/v1/persons/${person.id}/disclosures`)).statusCode).toBe(403);
+  });
+
+  it("shows the child's assigned lawyer the child's ledger, and stops when the assignment ends", async () => {
+    const { clerk, kase, person } = await courtWithCase(h);
+    const lawyer = await createStaff(h, 'legal_aid_lawyer');
+    // not yet assigned: the lawyer is unrelated to the child and gets 404
+    expect((await lawyer.get(`/v1/persons/${person.id}/disclosures`)).statusCode).toBe(404);
+    const assignment = (
+      await clerk.post(`/v1/cases/${kase.id}/legal-aid-assignments`, { lawyerSub: lawyer.sub })
+    ).json();
+    expect((await lawyer.post(`/v1/legal-aid/assignments/${assignment.id}/accept`, {})).statusCode).toBe(200);
+    await lawyer.get(`/v1/cases/${kase.id}`);
+    await clerk.get(`/v1/cases/${kase.id}`);
+    const ledger = await lawyer.get(`/v1/persons/${person.id}/disclosures`);
+    expect(ledger.statusCode).toBe(200);
+    const basisTypes = ledger.json().items.map((i: any) => i.basisType);
+    expect(basisTypes).toContain('legal_aid');
+    expect(basisTypes).toContain('owning_court');
+    const withdraw = await clerk.post(`/v1/legal-aid/assignments/${assignment.id}/withdraw`, {
+      reason: 'conflict of interest',
+    });
+    expect(withdraw.statusCode).toBe(200);
+    expect((await lawyer.get(`/v1/persons/${person.id}/disclosures`)).statusCode).toBe(404);
   });
 
   it('verifies from outside the service with npm run audit:verify, failing on a tampered trail', async () => {
