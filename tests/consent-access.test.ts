@@ -140,7 +140,9 @@ describe('sensitive records and consent', () => {
     const revoked = await clerk.post(`/v1/consents/${consent.id}/revoke`, {});
     expect((await expectAudited(h, revoked, 200, 1)).status).toBe('revoked');
     expect((await readsContent(lawyer, record.id, content)).disclosed).toBe(false);
-    await expectAudited(h, await clerk.post(`/v1/consents/${consent.id}/revoke`, {}), 409, 0);
+    const again = await clerk.post(`/v1/consents/${consent.id}/revoke`, {});
+    await expectAudited(h, again, 409, 1);
+    expect((await auditRow(again)).reason).toBe('consent already revoked');
   });
 
   it('lets a consent expire by itself', async () => {
@@ -258,12 +260,13 @@ describe('sensitive records and consent', () => {
       `/v1/persons/${young.person.id}/consents`,
       young.consentBody({ grantor: { kind: 'child' } }),
     );
-    await expectAudited(h, tooYoung, 422, 0);
+    await expectAudited(h, tooYoung, 422, 1);
+    expect((await auditRow(tooYoung)).reason).toBe('child below the consent age');
     const stranger = await young.clerk.post(
       `/v1/persons/${young.person.id}/consents`,
       young.consentBody({ grantor: { kind: 'guardian', name: 'Someone Else' } }),
     );
-    await expectAudited(h, stranger, 422, 0);
+    await expectAudited(h, stranger, 422, 1);
     expect(
       (await query(`SELECT count(*)::int AS n FROM consents WHERE person_id = '${young.person.id}'`))[0].n,
     ).toBe(0);
@@ -302,7 +305,7 @@ describe('sensitive records and consent', () => {
       h,
       await older.clerk.post(`/v1/persons/${older.person.id}/consents`, older.consentBody()),
       422,
-      0,
+      1,
     );
   });
 
@@ -416,7 +419,7 @@ describe('sealing and expungement', () => {
       1,
     );
     // Sealing twice is a conflict (for the one who can see the case at all).
-    await expectAudited(h, await clerk.post(`/v1/cases/${kase.id}/seal`, { orderReference }), 409, 0);
+    await expectAudited(h, await clerk.post(`/v1/cases/${kase.id}/seal`, { orderReference }), 409, 1);
   });
 
   it('expunges a case: no personal data left in any table, the audit rows stay', async () => {
@@ -479,5 +482,58 @@ describe('sealing and expungement', () => {
       1,
     );
     await expectAudited(h, await clerk.get(`/v1/persons/${person.id}`), 404, 1);
+  });
+});
+
+describe('property rules and the audit trail', () => {
+  it('refuses fields a role may not set on every consent endpoint (422) and changes nothing', async () => {
+    const { clerk, person, kase, consentBody } = await lawyerWithHealthRecord();
+    const counts = async () =>
+      (
+        await query(`SELECT (SELECT count(*) FROM consents WHERE person_id = '${person.id}')::int AS consents,
+                          (SELECT count(*) FROM court_orders WHERE case_id = '${kase.id}')::int AS orders,
+                          (SELECT count(*) FROM break_glass_grants WHERE case_id = '${kase.id}')::int AS grants,
+                          (SELECT sealed_at FROM cases WHERE id = '${kase.id}') AS sealed_at`)
+      )[0];
+    const before = await counts();
+    const attempts: [string, unknown][] = [
+      [`/v1/persons/${person.id}/consents`, { ...consentBody(), revokedAt: null }],
+      [`/v1/persons/${person.id}/consents`, { ...consentBody(), recordedBy: 'someone-else' }],
+      [
+        `/v1/cases/${kase.id}/court-orders`,
+        {
+          reference: 'X-1',
+          categories: ['health'],
+          purposes: ['legal_defence'],
+          grantees: [{ type: 'role', value: 'judge' }],
+          caseId: kase.id,
+        },
+      ],
+      [
+        `/v1/cases/${kase.id}/break-glass`,
+        { reason: 'A long enough reason for the test', expiresAt: '2099-01-01T00:00:00Z' },
+      ],
+      [`/v1/cases/${kase.id}/seal`, { orderReference: 'S-1', sealedAt: '2020-01-01T00:00:00Z' }],
+      [`/v1/cases/${kase.id}/records`, { category: 'health', title: 't', content: 'c', stage: 'closed' }],
+    ];
+    for (const [url, body] of attempts) {
+      const res = await clerk.post(url, body);
+      expect(res.statusCode, `${url} ${res.body}`).toBe(422);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('leaves a basis or a reason on every audit row, allowed or denied', async () => {
+    const { lawyer, record } = await lawyerWithHealthRecord();
+    const stranger = await createStaff(h, 'legal_aid_lawyer');
+    await expectAudited(h, await lawyer.get(`/v1/records/${record.id}`), 200, 1);
+    await expectAudited(h, await stranger.get(`/v1/records/${record.id}`), 404, 1);
+    await expectAudited(h, await stranger.get(`/v1/records/${crypto.randomUUID()}`), 404, 1);
+    const rows = await h.auditRows();
+    expect(rows.some((r) => r.outcome === 'denied')).toBe(true);
+    const bare = rows.filter((r) => r.basis_type === null && r.reason === null);
+    expect(bare).toEqual([]);
+    const denied = rows.filter((r) => r.outcome === 'denied');
+    expect(denied.every((r) => typeof r.reason === 'string' && r.reason.length > 0)).toBe(true);
   });
 });

@@ -18,20 +18,19 @@ export async function loadSensitiveFacts(
   categories: SensitiveCategory[],
   now: Date,
 ): Promise<SensitiveFacts> {
-  const [consentRows, orderRows, glassRows] = await Promise.all([
-    tx.select().from(consents).where(eq(consents.personId, c.personId)),
-    tx.select().from(courtOrders).where(eq(courtOrders.caseId, c.id)),
-    tx
-      .select()
-      .from(breakGlassGrants)
-      .where(
-        and(
-          eq(breakGlassGrants.caseId, c.id),
-          eq(breakGlassGrants.sub, sub),
-          gt(breakGlassGrants.expiresAt, now),
-        ),
+  // One after another: a transaction is one connection, and pg refuses to pipeline queries on it.
+  const consentRows = await tx.select().from(consents).where(eq(consents.personId, c.personId));
+  const orderRows = await tx.select().from(courtOrders).where(eq(courtOrders.caseId, c.id));
+  const glassRows = await tx
+    .select()
+    .from(breakGlassGrants)
+    .where(
+      and(
+        eq(breakGlassGrants.caseId, c.id),
+        eq(breakGlassGrants.sub, sub),
+        gt(breakGlassGrants.expiresAt, now),
       ),
-  ]);
+    );
   return {
     now,
     categories,

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../access/caller.js';
 import { shapeFor } from '../../access/properties.js';
 import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
-import { conflict, notFound, unprocessable } from '../../lib/errors.js';
+import { type AppError, conflict, notFound, unprocessable } from '../../lib/errors.js';
 import { decodeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { ageOn } from '../cases/service.js';
@@ -87,32 +87,47 @@ export function consentService(db: Db, config: Config) {
         }
         const age = ageOn(person.dateOfBirth, now);
         const g = input.grantor;
+        // A refused grant is a decision too: it is audited with its reason (ids only, no names).
+        const refused = (error: AppError, reason: string) =>
+          error.withAudit({ action: 'create', resourceType: 'consent', personId, decision, reason });
         // SPEC 4.4: the child alone from CONSENT_AGE; below it a guardian; a court order replaces both.
         if (g.kind === 'child' && age < config.CONSENT_AGE) {
-          throw unprocessable(`A child under ${config.CONSENT_AGE} cannot consent alone; a guardian must`, [
-            { path: 'body.grantor.kind', message: `child under ${config.CONSENT_AGE}` },
-          ]);
+          throw refused(
+            unprocessable(`A child under ${config.CONSENT_AGE} cannot consent alone; a guardian must`, [
+              { path: 'body.grantor.kind', message: `child under ${config.CONSENT_AGE}` },
+            ]),
+            'child below the consent age',
+          );
         }
         if (g.kind === 'guardian') {
           if (age >= config.AGE_OF_MAJORITY) {
-            throw unprocessable('The child has come of age and consents alone', [
-              { path: 'body.grantor.kind', message: 'child of age' },
-            ]);
+            throw refused(
+              unprocessable('The child has come of age and consents alone', [
+                { path: 'body.grantor.kind', message: 'child of age' },
+              ]),
+              'guardian consent for a child of age',
+            );
           }
           const registered = person.guardians.some(
             (r) => r.name.trim().toLowerCase() === g.name.trim().toLowerCase(),
           );
           if (!registered) {
-            throw unprocessable("The grantor is not among the child's registered guardians", [
-              { path: 'body.grantor.name', message: 'not a registered guardian' },
-            ]);
+            throw refused(
+              unprocessable("The grantor is not among the child's registered guardians", [
+                { path: 'body.grantor.name', message: 'not a registered guardian' },
+              ]),
+              'grantor not a registered guardian',
+            );
           }
         }
         // Property rule: only the court records a consent given by a court order.
         if (g.kind === 'court_order' && decision.role !== 'court_clerk') {
-          throw unprocessable('Only the court records consent given by a court order', [
-            { path: 'body.grantor.kind', message: 'not writable by your role' },
-          ]);
+          throw refused(
+            unprocessable('Only the court records consent given by a court order', [
+              { path: 'body.grantor.kind', message: 'not writable by your role' },
+            ]),
+            'court order grantor recorded by another role',
+          );
         }
         const row = await consentRepository.insert(tx, {
           personId,
@@ -177,7 +192,16 @@ export function consentService(db: Db, config: Config) {
         const person = await childOf(tx, existing.personId);
         const now = new Date();
         const row = await consentRepository.revoke(tx, id, ctx.caller.sub, now);
-        if (!row) throw conflict('The consent is already revoked', { revokedAt: existing.revokedAt });
+        if (!row) {
+          throw conflict('The consent is already revoked', { revokedAt: existing.revokedAt }).withAudit({
+            action: 'update',
+            resourceType: 'consent',
+            resourceId: id,
+            personId: existing.personId,
+            decision,
+            reason: 'consent already revoked',
+          });
+        }
         await audit({
           action: 'update',
           resourceType: 'consent',

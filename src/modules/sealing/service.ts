@@ -24,7 +24,16 @@ export function sealingService(db: Db) {
         });
         const at = new Date();
         const row = await sealingRepository.seal(tx, caseId, input.orderReference, at);
-        if (!row) throw conflict('The case is already sealed');
+        if (!row) {
+          throw conflict('The case is already sealed').withAudit({
+            action: 'update',
+            resourceType: 'case',
+            resourceId: caseId,
+            caseId,
+            decision,
+            reason: 'case already sealed',
+          });
+        }
         await tx.insert(caseEvents).values({
           caseId,
           kind: 'sealed',
