@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { writeAudit } from '../audit/writer.js';
@@ -122,18 +122,6 @@ export default fp(
         })
         .where(where);
       return payload;
-    });
-
-    // Stale pending records from crashed instances; completed ones are kept for replays.
-    app.addHook('onReady', async () => {
-      await db
-        .delete(idempotencyKeys)
-        .where(
-          and(
-            sql`${idempotencyKeys.status} IS NULL`,
-            lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${PENDING_EXPIRY_SECONDS})`),
-          ),
-        );
     });
   },
   { name: 'idempotency' },
