@@ -35,7 +35,14 @@ export const supervisions = pgTable(
 );
 
 export const SUPERVISION_ENTRY_KINDS = ['contact', 'violation', 'progress_note', 'condition'] as const;
-export const CONTACT_KINDS = ['office_visit', 'home_visit', 'school_visit', 'phone', 'video', 'other'] as const;
+export const CONTACT_KINDS = [
+  'office_visit',
+  'home_visit',
+  'school_visit',
+  'phone',
+  'video',
+  'other',
+] as const;
 
 /** What the officer records during supervision: check-ins, violations, progress notes, added conditions. */
 export const supervisionEntries = pgTable(

@@ -1,4 +1,6 @@
-import type { Allowed } from '../../access/authorize.js';
+import { type Allowed, authorize } from '../../access/authorize.js';
+import type { RequestContext } from '../../access/caller.js';
+import type { Action } from '../../access/roles.js';
 import type { Executor } from '../../db/client.js';
 import type { AuditEntry } from '../../audit/writer.js';
 import { type AppError, conflict, forbidden, notFound } from '../../lib/errors.js';
@@ -23,6 +25,9 @@ export interface CaseHappening {
  * Nothing else writes `cases.stage`.
  */
 export const caseLifecycle = {
+  /** The charges of a case, for modules that decide per charge. */
+  charges: (tx: Executor, caseId: string) => caseRepository.charges(tx, caseId),
+
   /** The case, locked until the transaction ends; 404 if it is gone (authorize already saw it). */
   async lock(tx: Executor, caseId: string): Promise<CaseRow> {
     const row = await caseRepository.getForUpdate(tx, caseId);
@@ -90,4 +95,27 @@ export function refusedConflict(
   extensions: Record<string, unknown> = {},
 ): AppError {
   return conflict(detail, extensions).withAudit({ ...refusal, decision, outcome: 'denied', reason: detail });
+}
+
+/**
+ * For routes addressed by a resource of a case (a hearing, a supervision...): loads it, then asks
+ * the access module about its case. A resource that does not exist has no case, which the access
+ * module answers with 404, audited, exactly as for a case the caller is not related to.
+ */
+export async function authorizeOn<T extends { caseId: string }>(
+  tx: Executor,
+  ctx: RequestContext,
+  action: Action,
+  resourceType: string,
+  id: string,
+  load: (tx: Executor, id: string) => Promise<T | null>,
+): Promise<{ row: T; decision: Allowed }> {
+  const row = await load(tx, id);
+  const decision = await authorize(tx, ctx, action, {
+    resourceType,
+    resourceId: id,
+    caseId: row?.caseId ?? null,
+  });
+  if (!row) throw notFound(resourceType);
+  return { row, decision };
 }

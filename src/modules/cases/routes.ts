@@ -4,7 +4,9 @@ import type { Db } from '../../db/client.js';
 import { etagOf } from '../../lib/etag.js';
 import { UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
-import { Case, CaseCreate, CaseListQuery, CaseSummary } from './schemas.js';
+import { IfMatchHeader } from '../../lib/command-schemas.js';
+import { caseClosingService } from './closing.js';
+import { Case, CaseClose, CaseClosed, CaseCreate, CaseListQuery, CaseSummary } from './schemas.js';
 import { caseService } from './service.js';
 
 export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (app, { db, config }) => {
@@ -59,6 +61,31 @@ export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = asy
     },
     async (request, reply) => {
       const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+
+  const closing = caseClosingService(db);
+  app.post(
+    '/cases/:id/close',
+    {
+      schema: {
+        operationId: 'closeCase',
+        tags,
+        summary: 'Close a case with a reason (court clerk)',
+        params: UuidParam,
+        headers: IfMatchHeader,
+        body: CaseClose,
+        response: { 200: CaseClosed },
+      },
+    },
+    async (request, reply) => {
+      const row = await closing.close(
+        contextOf(request),
+        request.params.id,
+        request.body.reason,
+        request.headers['if-match'],
+      );
       return reply.header('etag', etagOf(row.version)).send(row);
     },
   );

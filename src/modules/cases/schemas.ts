@@ -72,3 +72,13 @@ export const CaseListQuery = z.object({
   stage: z.enum(CASE_STAGES).optional(),
   personId: z.uuid().optional(),
 });
+
+export const CaseClose = z
+  .strictObject({ reason: z.string().min(1).max(1000).describe('Why the case closes') })
+  .meta({ id: 'CaseClose' });
+
+export const CaseClosed = CaseSummary.extend({
+  closedReason: z.string().nullable(),
+  closedAt: z.date().nullable(),
+  updatedAt: z.date(),
+}).meta({ id: 'CaseClosed' });

@@ -35,6 +35,7 @@ export const STAGE_EVENTS = [
   'hearing_cancelled',
   'disposition_recorded',
   'supervision_started',
+  'supervision_recorded',
   'case_closed',
 ] as const;
 export type StageEvent = (typeof STAGE_EVENTS)[number];
@@ -165,6 +166,13 @@ export const STAGE_MOVES: readonly StageMove[] = [
     to: 'supervision',
     roles: COURT,
     note: 'after a probation disposition',
+  },
+  {
+    event: 'supervision_recorded',
+    from: ['supervision'],
+    to: null,
+    roles: ['probation_officer'],
+    note: 'contacts, conditions, violations, progress notes, completion, revocation request',
   },
   {
     event: 'case_closed',

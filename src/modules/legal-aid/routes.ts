@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
+import { IfMatchHeader } from '../../lib/command-schemas.js';
 import { etagOf } from '../../lib/etag.js';
 import { PageQuery, UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
@@ -15,8 +16,6 @@ import {
   WorklistQuery,
 } from './schemas.js';
 import { legalAidService } from './service.js';
-
-const IfMatch = z.object({ 'if-match': z.string().optional() });
 
 export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
   app,
@@ -82,7 +81,7 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
       tags,
       summary,
       params: AssignmentParam,
-      headers: IfMatch,
+      headers: IfMatchHeader,
       body,
       response: { 200: LegalAidAssignment },
     },

@@ -4,6 +4,8 @@ import { CUSTODY_KINDS } from '../../db/schema/custody.js';
 import { LEGAL_AID_STATUSES } from '../../db/schema/legal-aid.js';
 import { PageQuery } from '../../lib/schemas.js';
 
+export { OptionalNote, Reason } from '../../lib/command-schemas.js';
+
 const Sub = z.string().min(1).max(200);
 const OrgId = z.string().min(1).max(63);
 
@@ -18,12 +20,6 @@ export const LegalAidAssign = z
     path: ['lawyerSub'],
   })
   .meta({ id: 'LegalAidAssign' });
-
-export const Reason = z.strictObject({ reason: z.string().min(1).max(1000) }).meta({ id: 'Reason' });
-
-export const OptionalNote = z
-  .strictObject({ note: z.string().min(1).max(2000).optional() })
-  .meta({ id: 'OptionalNote' });
 
 export const LegalAidAssignment = z
   .object({

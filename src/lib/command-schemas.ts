@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** Bodies shared by the case path's command routes (accept, withdraw, cancel...). */
+export const Reason = z.strictObject({ reason: z.string().min(1).max(1000) }).meta({ id: 'Reason' });
+
+export const OptionalNote = z
+  .strictObject({ note: z.string().min(1).max(2000).optional() })
+  .meta({ id: 'OptionalNote' });
+
+export const IfMatchHeader = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .describe('When sent, the change applies only to that version (412 otherwise)'),
+});

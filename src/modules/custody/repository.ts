@@ -1,0 +1,55 @@
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { custodyEpisodes } from '../../db/schema/custody.js';
+
+export type CustodyRow = typeof custodyEpisodes.$inferSelect;
+
+export const custodyRepository = {
+  /** Null when the child already has an open episode (the partial unique index refused it). */
+  async insert(tx: Executor, values: typeof custodyEpisodes.$inferInsert): Promise<CustodyRow | null> {
+    const [row] = await tx.insert(custodyEpisodes).values(values).onConflictDoNothing().returning();
+    return row ?? null;
+  },
+  async get(tx: Executor, id: string): Promise<CustodyRow | null> {
+    const [row] = await tx.select().from(custodyEpisodes).where(eq(custodyEpisodes.id, id));
+    return row ?? null;
+  },
+  async openForPerson(tx: Executor, personId: string): Promise<CustodyRow | null> {
+    const [row] = await tx
+      .select()
+      .from(custodyEpisodes)
+      .where(and(eq(custodyEpisodes.personId, personId), isNull(custodyEpisodes.releasedAt)));
+    return row ?? null;
+  },
+  async end(tx: Executor, row: CustodyRow, releasedAt: Date, releaseReason: string): Promise<CustodyRow> {
+    const [updated] = await tx
+      .update(custodyEpisodes)
+      .set({ releasedAt, releaseReason, version: row.version + 1, updatedAt: new Date() })
+      .where(eq(custodyEpisodes.id, row.id))
+      .returning();
+    return updated;
+  },
+  async listForCase(
+    tx: Executor,
+    caseId: string,
+    after: { at: Date; id: string } | null,
+    limit: number,
+  ): Promise<CustodyRow[]> {
+    return tx
+      .select()
+      .from(custodyEpisodes)
+      .where(
+        and(
+          eq(custodyEpisodes.caseId, caseId),
+          after
+            ? or(
+                lt(custodyEpisodes.startedAt, after.at),
+                and(eq(custodyEpisodes.startedAt, after.at), lt(custodyEpisodes.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(custodyEpisodes.startedAt), desc(custodyEpisodes.id))
+      .limit(limit);
+  },
+};

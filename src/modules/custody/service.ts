@@ -1,0 +1,122 @@
+import type { z } from 'zod';
+import { authorize } from '../../access/authorize.js';
+import type { RequestContext } from '../../access/caller.js';
+import type { Db } from '../../db/client.js';
+import { unprocessable } from '../../lib/errors.js';
+import { checkIfMatch } from '../../lib/etag.js';
+import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { withTransaction } from '../../lib/transaction.js';
+import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { custodyRepository } from './repository.js';
+import type { CustodyEnd, CustodyStart } from './schemas.js';
+
+const RESOURCE = 'custody_episode';
+const KIND_LABEL = { pre_trial: 'Pre-trial detention', sentenced: 'Custodial sentence' } as const;
+
+export function custodyService(db: Db) {
+  return {
+    /** A child is in at most one open episode, whatever the case (409 otherwise, even under a race). */
+    async start(ctx: RequestContext, caseId: string, input: z.infer<typeof CustodyStart>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'custody:write', { resourceType: RESOURCE, caseId });
+        const refusal = { action: 'create' as const, resourceType: RESOURCE, caseId };
+        const kase = await caseLifecycle.lock(tx, caseId);
+        caseLifecycle.check(kase, 'custody_recorded', decision, refusal);
+        const startedAt = new Date(input.startedAt);
+        if (startedAt < kase.offenceDate) {
+          throw unprocessable('Custody cannot start before the offence', [
+            { path: 'body.startedAt', message: 'before the offence date' },
+          ]);
+        }
+        const open = await custodyRepository.openForPerson(tx, kase.personId);
+        const row = open
+          ? null
+          : await custodyRepository.insert(tx, {
+              caseId,
+              personId: kase.personId,
+              kind: input.kind,
+              facility: input.facility,
+              startedAt,
+              createdBy: ctx.caller.sub,
+            });
+        if (!row) {
+          throw refusedConflict('The child already has an open custody episode', decision, {
+            ...refusal,
+            personId: kase.personId,
+          });
+        }
+        await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+          event: 'custody_recorded',
+          kind: 'custody_started',
+          occurredAt: startedAt,
+          summary: `${KIND_LABEL[input.kind]} started`,
+          resourceType: RESOURCE,
+          resourceId: row.id,
+        });
+        await audit({
+          ...refusal,
+          resourceId: row.id,
+          personId: kase.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return row;
+      });
+    },
+
+    async end(ctx: RequestContext, id: string, input: z.infer<typeof CustodyEnd>, ifMatch?: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const { row, decision } = await authorizeOn(
+          tx,
+          ctx,
+          'custody:write',
+          RESOURCE,
+          id,
+          custodyRepository.get,
+        );
+        const refusal = {
+          action: 'update' as const,
+          resourceType: RESOURCE,
+          resourceId: id,
+          caseId: row.caseId,
+        };
+        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
+        const kase = await caseLifecycle.lock(tx, row.caseId);
+        caseLifecycle.check(kase, 'custody_recorded', decision, refusal);
+        if (row.releasedAt) throw refusedConflict('The custody episode has already ended', decision, refusal);
+        const releasedAt = new Date(input.releasedAt);
+        if (releasedAt < row.startedAt) {
+          throw unprocessable('Release cannot precede the start of custody', [
+            { path: 'body.releasedAt', message: 'before startedAt' },
+          ]);
+        }
+        const updated = await custodyRepository.end(tx, row, releasedAt, input.releaseReason);
+        await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+          event: 'custody_recorded',
+          kind: 'custody_ended',
+          occurredAt: releasedAt,
+          summary: `${KIND_LABEL[row.kind]} ended`,
+          resourceType: RESOURCE,
+          resourceId: row.id,
+        });
+        await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
+        return updated;
+      });
+    },
+
+    async list(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'custody:read', { resourceType: RESOURCE, caseId });
+        const c = decodeCursor(q.cursor, 2);
+        const rows = await custodyRepository.listForCase(
+          tx,
+          caseId,
+          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
+          q.limit + 1,
+        );
+        await audit({ action: 'search', resourceType: RESOURCE, caseId, decision, outcome: 'allowed' });
+        return pageOf(rows, q.limit, (r) => [r.startedAt.toISOString(), r.id]);
+      });
+    },
+  };
+}

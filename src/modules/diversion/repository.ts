@@ -1,0 +1,63 @@
+import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { diversions } from '../../db/schema/diversion.js';
+
+export type DiversionRow = typeof diversions.$inferSelect;
+
+export const diversionRepository = {
+  async insert(tx: Executor, values: typeof diversions.$inferInsert): Promise<DiversionRow> {
+    const [row] = await tx.insert(diversions).values(values).returning();
+    return row;
+  },
+  async get(tx: Executor, id: string): Promise<DiversionRow | null> {
+    const [row] = await tx.select().from(diversions).where(eq(diversions.id, id));
+    return row ?? null;
+  },
+  async openForCase(tx: Executor, caseId: string): Promise<DiversionRow | null> {
+    const [row] = await tx
+      .select()
+      .from(diversions)
+      .where(
+        and(
+          eq(diversions.caseId, caseId),
+          inArray(diversions.status, ['proposed', 'accepted', 'in_progress']),
+        ),
+      );
+    return row ?? null;
+  },
+  async update(
+    tx: Executor,
+    row: DiversionRow,
+    values: Partial<Pick<DiversionRow, 'status' | 'decidedAt' | 'startedAt' | 'endedAt' | 'outcomeNote'>>,
+  ): Promise<DiversionRow> {
+    const [updated] = await tx
+      .update(diversions)
+      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+      .where(eq(diversions.id, row.id))
+      .returning();
+    return updated;
+  },
+  async listForCase(
+    tx: Executor,
+    caseId: string,
+    after: { at: Date; id: string } | null,
+    limit: number,
+  ): Promise<DiversionRow[]> {
+    return tx
+      .select()
+      .from(diversions)
+      .where(
+        and(
+          eq(diversions.caseId, caseId),
+          after
+            ? or(
+                lt(diversions.createdAt, after.at),
+                and(eq(diversions.createdAt, after.at), lt(diversions.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(diversions.createdAt), desc(diversions.id))
+      .limit(limit);
+  },
+};

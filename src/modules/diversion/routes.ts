@@ -1,0 +1,159 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Db } from '../../db/client.js';
+import { IfMatchHeader, OptionalNote, Reason } from '../../lib/command-schemas.js';
+import { etagOf } from '../../lib/etag.js';
+import { PageQuery, UuidParam, page } from '../../lib/schemas.js';
+import { contextOf } from '../../plugins/auth.js';
+import { Diversion, DiversionPropose } from './schemas.js';
+import { diversionService } from './service.js';
+
+export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  const service = diversionService(db);
+  const tags = ['diversion'];
+
+  app.post(
+    '/cases/:id/diversions',
+    {
+      schema: {
+        operationId: 'proposeDiversion',
+        tags,
+        summary: 'Propose diversion: provider and conditions (court clerk or prosecutor)',
+        params: UuidParam,
+        body: DiversionPropose,
+        response: { 201: Diversion },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.propose(contextOf(request), request.params.id, request.body);
+      return reply.code(201).header('etag', etagOf(row.version)).send(row);
+    },
+  );
+
+  app.get(
+    '/cases/:id/diversions',
+    {
+      schema: {
+        operationId: 'listDiversions',
+        tags,
+        summary: 'Diversions of a case, latest first',
+        params: UuidParam,
+        querystring: PageQuery,
+        response: { 200: page(Diversion, 'DiversionPage') },
+      },
+    },
+    async (request) => service.list(contextOf(request), request.params.id, request.query),
+  );
+
+  const command = {
+    params: UuidParam,
+    headers: IfMatchHeader,
+    response: { 200: Diversion },
+    tags,
+  };
+
+  app.post(
+    '/diversions/:id/accept',
+    {
+      schema: {
+        ...command,
+        operationId: 'acceptDiversion',
+        summary: 'The child and family accept',
+        body: OptionalNote,
+      },
+    },
+    async (request, reply) => {
+      const row = await service.step(
+        contextOf(request),
+        request.params.id,
+        'accept',
+        request.body.note,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+  app.post(
+    '/diversions/:id/decline',
+    {
+      schema: {
+        ...command,
+        operationId: 'declineDiversion',
+        summary: 'The child or family decline',
+        body: Reason,
+      },
+    },
+    async (request, reply) => {
+      const row = await service.step(
+        contextOf(request),
+        request.params.id,
+        'decline',
+        request.body.reason,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+  app.post(
+    '/diversions/:id/start',
+    {
+      schema: {
+        ...command,
+        operationId: 'startDiversion',
+        summary: 'The programme is in progress',
+        body: OptionalNote,
+      },
+    },
+    async (request, reply) => {
+      const row = await service.step(
+        contextOf(request),
+        request.params.id,
+        'start',
+        request.body.note,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+  app.post(
+    '/diversions/:id/complete',
+    {
+      schema: {
+        ...command,
+        operationId: 'completeDiversion',
+        summary: 'Completed: the case closes as diverted',
+        body: OptionalNote,
+      },
+    },
+    async (request, reply) => {
+      const row = await service.step(
+        contextOf(request),
+        request.params.id,
+        'complete',
+        request.body.note,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+  app.post(
+    '/diversions/:id/fail',
+    {
+      schema: {
+        ...command,
+        operationId: 'failDiversion',
+        summary: 'Failed: the case goes back to the court path (pre-trial)',
+        body: Reason,
+      },
+    },
+    async (request, reply) => {
+      const row = await service.step(
+        contextOf(request),
+        request.params.id,
+        'fail',
+        request.body.reason,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+};

@@ -1,0 +1,62 @@
+import { and, asc, eq, gt, or } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { hearings } from '../../db/schema/hearings.js';
+
+export type HearingRow = typeof hearings.$inferSelect;
+
+export const hearingRepository = {
+  async insert(tx: Executor, values: typeof hearings.$inferInsert): Promise<HearingRow> {
+    const [row] = await tx.insert(hearings).values(values).returning();
+    return row;
+  },
+  async get(tx: Executor, id: string): Promise<HearingRow | null> {
+    const [row] = await tx.select().from(hearings).where(eq(hearings.id, id));
+    return row ?? null;
+  },
+  async update(
+    tx: Executor,
+    row: HearingRow,
+    values: Partial<
+      Pick<
+        HearingRow,
+        'status' | 'heldAt' | 'outcome' | 'attendees' | 'childFriendlyCourtroom' | 'adjournedToId' | 'reason'
+      >
+    >,
+  ): Promise<HearingRow> {
+    const [updated] = await tx
+      .update(hearings)
+      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+      .where(eq(hearings.id, row.id))
+      .returning();
+    return updated;
+  },
+  async listForCase(
+    tx: Executor,
+    caseId: string,
+    after: { at: Date; id: string } | null,
+    limit: number,
+  ): Promise<HearingRow[]> {
+    return tx
+      .select()
+      .from(hearings)
+      .where(
+        and(
+          eq(hearings.caseId, caseId),
+          after
+            ? or(
+                gt(hearings.scheduledAt, after.at),
+                and(eq(hearings.scheduledAt, after.at), gt(hearings.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(asc(hearings.scheduledAt), asc(hearings.id))
+      .limit(limit);
+  },
+  async heldForCase(tx: Executor, caseId: string): Promise<HearingRow[]> {
+    return tx
+      .select()
+      .from(hearings)
+      .where(and(eq(hearings.caseId, caseId), eq(hearings.status, 'held')));
+  },
+};

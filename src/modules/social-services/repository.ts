@@ -1,0 +1,84 @@
+import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { records } from '../../db/schema/records.js';
+import { socialWorkAssignments } from '../../db/schema/social-work.js';
+
+export type SocialWorkRow = typeof socialWorkAssignments.$inferSelect;
+const KINDS = ['vulnerability_assessment', 'service_referral'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** Metadata only: the content of these records is read through the records module and its consent rules. */
+const meta = {
+  id: records.id,
+  caseId: records.caseId,
+  kind: records.kind,
+  category: records.category,
+  createdAt: records.createdAt,
+  createdBy: records.createdBy,
+};
+
+export const socialServicesRepository = {
+  async insertAssignment(
+    tx: Executor,
+    values: typeof socialWorkAssignments.$inferInsert,
+  ): Promise<SocialWorkRow> {
+    const [row] = await tx.insert(socialWorkAssignments).values(values).returning();
+    return row;
+  },
+  async getAssignment(tx: Executor, id: string): Promise<SocialWorkRow | null> {
+    const [row] = await tx.select().from(socialWorkAssignments).where(eq(socialWorkAssignments.id, id));
+    return row ?? null;
+  },
+  async activeAssignment(tx: Executor, caseId: string, sub: string): Promise<SocialWorkRow | null> {
+    const [row] = await tx
+      .select()
+      .from(socialWorkAssignments)
+      .where(
+        and(
+          eq(socialWorkAssignments.caseId, caseId),
+          eq(socialWorkAssignments.socialWorkerSub, sub),
+          eq(socialWorkAssignments.status, 'active'),
+        ),
+      );
+    return row ?? null;
+  },
+  async endAssignment(tx: Executor, row: SocialWorkRow): Promise<SocialWorkRow> {
+    const [updated] = await tx
+      .update(socialWorkAssignments)
+      .set({ status: 'ended', endedAt: new Date(), version: row.version + 1, updatedAt: new Date() })
+      .where(eq(socialWorkAssignments.id, row.id))
+      .returning();
+    return updated;
+  },
+  /** A sensitive record of one of the social services' kinds; returns its metadata only. */
+  async insertRecord(tx: Executor, values: typeof records.$inferInsert & { kind: Kind }) {
+    const [row] = await tx.insert(records).values(values).returning(meta);
+    return row as typeof row & { kind: Kind };
+  },
+  async listRecords(
+    tx: Executor,
+    caseId: string,
+    kind: Kind | undefined,
+    after: { at: Date; id: string } | null,
+    limit: number,
+  ) {
+    const rows = await tx
+      .select(meta)
+      .from(records)
+      .where(
+        and(
+          eq(records.caseId, caseId),
+          kind ? eq(records.kind, kind) : inArray(records.kind, KINDS),
+          after
+            ? or(
+                lt(records.createdAt, after.at),
+                and(eq(records.createdAt, after.at), lt(records.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(records.createdAt), desc(records.id))
+      .limit(limit);
+    return rows as ((typeof rows)[number] & { kind: Kind })[];
+  },
+};

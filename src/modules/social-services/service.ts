@@ -1,0 +1,179 @@
+import type { z } from 'zod';
+import { authorize } from '../../access/authorize.js';
+import type { RequestContext } from '../../access/caller.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
+import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { withTransaction } from '../../lib/transaction.js';
+import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { assignableStaff } from '../organizations/specialised-staff.js';
+import { socialServicesRepository } from './repository.js';
+import type {
+  ServiceReferralCreate,
+  SocialServicesQuery,
+  SocialWorkAssign,
+  VulnerabilityAssessmentCreate,
+} from './schemas.js';
+
+const ASSIGNMENT = 'social_work_assignment';
+
+export function socialServicesService(db: Db, config: Config) {
+  /** Writes an assessment or referral as a sensitive record; the timeline event carries its category. */
+  async function recordFor(
+    ctx: RequestContext,
+    caseId: string,
+    kind: 'vulnerability_assessment' | 'service_referral',
+    values: {
+      category: z.infer<typeof VulnerabilityAssessmentCreate>['category'];
+      title: string | null;
+      content: string | null;
+      details: Record<string, unknown> | null;
+    },
+  ) {
+    return withTransaction(db, ctx, async (tx, audit) => {
+      const decision = await authorize(tx, ctx, 'social_services:write', { resourceType: 'record', caseId });
+      const refusal = { action: 'create' as const, resourceType: 'record', caseId };
+      const kase = await caseLifecycle.lock(tx, caseId);
+      caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
+      const row = await socialServicesRepository.insertRecord(tx, {
+        caseId,
+        personId: kase.personId,
+        kind,
+        category: values.category,
+        title: values.title,
+        content: values.content,
+        details: values.details,
+        createdBy: ctx.caller.sub,
+        createdByRole: decision.role,
+      });
+      await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+        event: 'social_work_recorded',
+        kind: `${kind}_recorded`,
+        summary:
+          kind === 'vulnerability_assessment'
+            ? 'Vulnerability assessment recorded'
+            : 'Service referral recorded',
+        category: values.category,
+        resourceType: 'record',
+        resourceId: row.id,
+      });
+      await audit({
+        ...refusal,
+        resourceId: row.id,
+        personId: kase.personId,
+        categoriesDisclosed: [],
+        decision,
+        outcome: 'allowed',
+      });
+      return row;
+    });
+  }
+
+  return {
+    async assign(ctx: RequestContext, caseId: string, input: z.infer<typeof SocialWorkAssign>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'social_work:assign', { resourceType: ASSIGNMENT, caseId });
+        const refusal = { action: 'create' as const, resourceType: ASSIGNMENT, caseId };
+        const worker = await assignableStaff(
+          tx,
+          config,
+          input.socialWorkerSub,
+          'social_worker',
+          'body.socialWorkerSub',
+        );
+        const kase = await caseLifecycle.lock(tx, caseId);
+        caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
+        if (await socialServicesRepository.activeAssignment(tx, caseId, worker.sub)) {
+          throw refusedConflict('The social worker is already assigned to the case', decision, refusal);
+        }
+        const row = await socialServicesRepository.insertAssignment(tx, {
+          caseId,
+          socialWorkerSub: worker.sub,
+          orgId: worker.orgId,
+          assignedBy: ctx.caller.sub,
+        });
+        await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+          event: 'social_work_recorded',
+          kind: 'social_worker_assigned',
+          summary: 'Social worker assigned',
+          resourceType: ASSIGNMENT,
+          resourceId: row.id,
+        });
+        await audit({
+          ...refusal,
+          resourceId: row.id,
+          personId: kase.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return row;
+      });
+    },
+
+    async endAssignment(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const { row, decision } = await authorizeOn(
+          tx,
+          ctx,
+          'social_work:assign',
+          ASSIGNMENT,
+          id,
+          socialServicesRepository.getAssignment,
+        );
+        const refusal = {
+          action: 'update' as const,
+          resourceType: ASSIGNMENT,
+          resourceId: id,
+          caseId: row.caseId,
+        };
+        const kase = await caseLifecycle.lock(tx, row.caseId);
+        caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
+        if (row.status !== 'active')
+          throw refusedConflict('The assignment has already ended', decision, refusal);
+        const updated = await socialServicesRepository.endAssignment(tx, row);
+        await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+          event: 'social_work_recorded',
+          kind: 'social_worker_assignment_ended',
+          summary: 'Social worker assignment ended',
+          resourceType: ASSIGNMENT,
+          resourceId: row.id,
+        });
+        await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
+        return updated;
+      });
+    },
+
+    assess: (ctx: RequestContext, caseId: string, input: z.infer<typeof VulnerabilityAssessmentCreate>) =>
+      recordFor(ctx, caseId, 'vulnerability_assessment', {
+        category: input.category,
+        title: input.title ?? 'Vulnerability assessment',
+        content: input.content,
+        details: input.details ?? null,
+      }),
+
+    refer: (ctx: RequestContext, caseId: string, input: z.infer<typeof ServiceReferralCreate>) =>
+      recordFor(ctx, caseId, 'service_referral', {
+        category: input.category,
+        title: `Referral: ${input.service}`,
+        content: input.content ?? null,
+        details: { service: input.service, provider: input.provider ?? null },
+      }),
+
+    /** Metadata only; reading content is the records module's business, under consent. */
+    async list(ctx: RequestContext, caseId: string, q: z.infer<typeof SocialServicesQuery>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'social_services:list', { resourceType: 'record', caseId });
+        const c = decodeCursor(q.cursor, 2);
+        const rows = await socialServicesRepository.listRecords(
+          tx,
+          caseId,
+          q.kind,
+          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
+          q.limit + 1,
+        );
+        await audit({ action: 'search', resourceType: 'record', caseId, decision, outcome: 'allowed' });
+        return pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
+      });
+    },
+  };
+}

@@ -1,0 +1,291 @@
+import type { z } from 'zod';
+import { authorize } from '../../access/authorize.js';
+import type { RequestContext } from '../../access/caller.js';
+import type { AuditFn } from '../../audit/writer.js';
+import type { Config } from '../../config.js';
+import type { Db, Executor } from '../../db/client.js';
+import type { CONTACT_KINDS } from '../../db/schema/supervision.js';
+import { notFound, unprocessable } from '../../lib/errors.js';
+import { checkIfMatch } from '../../lib/etag.js';
+import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { withTransaction } from '../../lib/transaction.js';
+import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { dispositionQueries } from '../dispositions/service.js';
+import { assignableStaff } from '../organizations/specialised-staff.js';
+import { type SupervisionRow, supervisionRepository } from './repository.js';
+import type { EntriesQuery, SupervisionStart } from './schemas.js';
+
+const RESOURCE = 'supervision';
+
+type EntryInput =
+  | { kind: 'contact'; occurredAt: string; contactKind: (typeof CONTACT_KINDS)[number]; notes: string }
+  | { kind: 'violation'; occurredAt: string; notes: string }
+  | { kind: 'progress_note'; occurredAt?: string; notes: string }
+  | { kind: 'condition'; condition: string };
+
+/** Timeline summaries say what happened, never the officer's notes. */
+const ENTRY_SUMMARY = {
+  contact: (e: EntryInput) =>
+    `Supervision contact (${e.kind === 'contact' ? e.contactKind.replace('_', ' ') : ''})`,
+  violation: () => 'Supervision violation recorded',
+  progress_note: () => 'Supervision progress note',
+  condition: () => 'Supervision condition added',
+} as const;
+
+export function supervisionService(db: Db, config: Config) {
+  /**
+   * The officer's own active supervision: authorize() relates the officer to the case through an
+   * active supervision; this one must be that very supervision (404 otherwise, like any other).
+   */
+  async function officerSupervision(tx: Executor, ctx: RequestContext, id: string, ifMatch?: string) {
+    const { row, decision } = await authorizeOn(
+      tx,
+      ctx,
+      'supervision:write',
+      RESOURCE,
+      id,
+      supervisionRepository.get,
+    );
+    const refusal = { action: 'update' as const, resourceType: RESOURCE, resourceId: id, caseId: row.caseId };
+    if (decision.basis.type !== 'supervision' || decision.basis.id !== row.id) {
+      throw notFound(RESOURCE).withAudit({
+        ...refusal,
+        decision,
+        outcome: 'denied',
+        reason: 'another officer’s supervision',
+      });
+    }
+    if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
+    const kase = await caseLifecycle.lock(tx, row.caseId);
+    caseLifecycle.check(kase, 'supervision_recorded', decision, refusal);
+    return { row, decision, kase, refusal };
+  }
+
+  async function finish(
+    tx: Executor,
+    ctx: RequestContext,
+    audit: AuditFn,
+    id: string,
+    step: 'complete' | 'request_revocation',
+    note: string | undefined,
+    ifMatch: string | undefined,
+  ) {
+    const { row, decision, kase, refusal } = await officerSupervision(tx, ctx, id, ifMatch);
+    if (row.status !== 'active') {
+      throw refusedConflict(`The supervision is ${row.status}`, decision, refusal, {
+        currentStatus: row.status,
+      });
+    }
+    const updated = await supervisionRepository.update(
+      tx,
+      row,
+      step === 'complete'
+        ? { status: 'completed', endedAt: new Date(), endNote: note ?? null }
+        : { status: 'revocation_requested', endNote: note ?? null },
+    );
+    await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+      event: 'supervision_recorded',
+      kind: step === 'complete' ? 'supervision_completed' : 'supervision_revocation_requested',
+      summary: step === 'complete' ? 'Supervision completed' : 'Revocation of supervision requested',
+      resourceType: RESOURCE,
+      resourceId: row.id,
+    });
+    await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
+    return updated;
+  }
+
+  return {
+    /** The court puts a child under supervision after a probation disposition. */
+    async start(ctx: RequestContext, caseId: string, input: z.infer<typeof SupervisionStart>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'supervision:assign', { resourceType: RESOURCE, caseId });
+        const refusal = { action: 'create' as const, resourceType: RESOURCE, caseId };
+        if (input.endsOn <= input.startsOn) {
+          throw unprocessable('The supervision period must end after it starts', [
+            { path: 'body.endsOn', message: 'not after startsOn' },
+          ]);
+        }
+        const officer = await assignableStaff(
+          tx,
+          config,
+          input.officerSub,
+          'probation_officer',
+          'body.officerSub',
+        );
+        const kase = await caseLifecycle.lock(tx, caseId);
+        caseLifecycle.check(kase, 'supervision_started', decision, refusal);
+        const order = await dispositionQueries.probationOrder(tx, caseId);
+        if (!order) {
+          throw refusedConflict('Supervision needs a probation disposition', decision, refusal, {
+            currentStage: kase.stage,
+          });
+        }
+        const row = await supervisionRepository.insert(tx, {
+          caseId,
+          dispositionId: order.id,
+          officerSub: officer.sub,
+          officerOrgId: officer.orgId,
+          startsOn: input.startsOn,
+          endsOn: input.endsOn,
+          conditions: input.conditions,
+          assignedBy: ctx.caller.sub,
+        });
+        await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+          event: 'supervision_started',
+          summary: `Probation supervision from ${input.startsOn} to ${input.endsOn}`,
+          resourceType: RESOURCE,
+          resourceId: row.id,
+        });
+        await audit({
+          ...refusal,
+          resourceId: row.id,
+          personId: kase.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return row;
+      });
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const { row, decision } = await authorizeOn(
+          tx,
+          ctx,
+          'supervision:read',
+          RESOURCE,
+          id,
+          supervisionRepository.get,
+        );
+        await audit({
+          action: 'read',
+          resourceType: RESOURCE,
+          resourceId: id,
+          caseId: row.caseId,
+          decision,
+          outcome: 'allowed',
+        });
+        return row;
+      });
+    },
+
+    async entries(ctx: RequestContext, id: string, q: z.infer<typeof EntriesQuery>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const { row, decision } = await authorizeOn(
+          tx,
+          ctx,
+          'supervision:read',
+          RESOURCE,
+          id,
+          supervisionRepository.get,
+        );
+        const c = decodeCursor(q.cursor, 2);
+        const rows = await supervisionRepository.entries(
+          tx,
+          row.id,
+          q.kind,
+          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
+          q.limit + 1,
+        );
+        await audit({
+          action: 'search',
+          resourceType: 'supervision_entry',
+          resourceId: id,
+          caseId: row.caseId,
+          decision,
+          outcome: 'allowed',
+        });
+        return pageOf(rows, q.limit, (r) => [r.occurredAt.toISOString(), r.id]);
+      });
+    },
+
+    /** Contacts, violations, progress notes and added conditions, by the supervising officer. */
+    async record(ctx: RequestContext, id: string, input: EntryInput) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const { row, decision, kase } = await officerSupervision(tx, ctx, id);
+        const refusal = { action: 'create' as const, resourceType: 'supervision_entry', caseId: row.caseId };
+        if (row.status !== 'active' && row.status !== 'revocation_requested') {
+          throw refusedConflict(`The supervision is ${row.status}`, decision, refusal, {
+            currentStatus: row.status,
+          });
+        }
+        const occurredAt =
+          'occurredAt' in input && input.occurredAt ? new Date(input.occurredAt) : new Date();
+        let current: SupervisionRow = row;
+        if (input.kind === 'condition') {
+          current = await supervisionRepository.update(tx, row, {
+            conditions: [...row.conditions, input.condition],
+          });
+        }
+        const entry = await supervisionRepository.insertEntry(tx, {
+          supervisionId: row.id,
+          caseId: row.caseId,
+          kind: input.kind,
+          occurredAt,
+          contactKind: input.kind === 'contact' ? input.contactKind : null,
+          notes: input.kind === 'condition' ? input.condition : input.notes,
+          createdBy: ctx.caller.sub,
+        });
+        await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+          event: 'supervision_recorded',
+          kind: `supervision_${input.kind}`,
+          occurredAt,
+          summary: ENTRY_SUMMARY[input.kind](input),
+          resourceType: 'supervision_entry',
+          resourceId: entry.id,
+        });
+        await audit({
+          ...refusal,
+          resourceId: entry.id,
+          personId: kase.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return { entry, supervision: current };
+      });
+    },
+
+    async complete(ctx: RequestContext, id: string, note: string | undefined, ifMatch?: string) {
+      return withTransaction(db, ctx, (tx, audit) => finish(tx, ctx, audit, id, 'complete', note, ifMatch));
+    },
+
+    async requestRevocation(ctx: RequestContext, id: string, reason: string, ifMatch?: string) {
+      return withTransaction(db, ctx, (tx, audit) =>
+        finish(tx, ctx, audit, id, 'request_revocation', reason, ifMatch),
+      );
+    },
+
+    /** The officer's own active supervisions. */
+    async caseload(ctx: RequestContext, q: { limit: number; cursor?: string }) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'supervision:caseload', { resourceType: RESOURCE });
+        const c = decodeCursor(q.cursor, 2);
+        const rows = await supervisionRepository.caseload(
+          tx,
+          ctx.caller.sub,
+          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
+          q.limit + 1,
+        );
+        await audit({ action: 'search', resourceType: RESOURCE, decision, outcome: 'allowed' });
+        const page = pageOf(rows, q.limit, (r) => [r.s.createdAt.toISOString(), r.s.id]);
+        return {
+          items: page.items.map((r) => ({
+            ...r.s,
+            case: {
+              id: r.s.caseId,
+              stage: r.stage,
+              child: { givenName: r.givenName, familyName: r.familyName },
+              lastContactAt: r.lastContactAt ? new Date(r.lastContactAt) : null,
+            },
+          })),
+          nextCursor: page.nextCursor,
+        };
+      });
+    },
+  };
+}
+
+/** For closing a case: a case under active supervision may not close. */
+export const supervisionQueries = {
+  active: (tx: Executor, caseId: string) => supervisionRepository.activeForCase(tx, caseId),
+};
