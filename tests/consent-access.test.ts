@@ -430,6 +430,18 @@ describe('sealing and expungement', () => {
     const reason = `Emergency: ${uid('reason')} needs the medication list now`;
     await expectAudited(h, await lawyer.post(`/v1/cases/${kase.id}/break-glass`, { reason }), 201, 1);
     await expectAudited(h, await lawyer.get(`/v1/records/${record.id}`), 200, 1);
+    // A POST with an Idempotency-Key keeps its response for replays: that copy must go too.
+    const replayed = uid('Replayed content');
+    const withKey = await clerk.post(
+      `/v1/cases/${kase.id}/records`,
+      { category: 'education', title: uid('School report'), content: replayed },
+      { 'idempotency-key': uid('key') },
+    );
+    expect(withKey.statusCode, withKey.body).toBe(201);
+    const kept = await query(
+      `SELECT count(*)::int AS n FROM idempotency_keys WHERE body LIKE '%${replayed}%'`,
+    );
+    expect(kept[0].n).toBe(1);
     const auditBefore = await h.auditRows(`case_id = '${kase.id}' OR person_id = '${person.id}'`);
 
     const orderReference = uid('EXPUNGE');
@@ -447,6 +459,7 @@ describe('sealing and expungement', () => {
       title,
       consent.evidenceReference,
       reason,
+      replayed,
     ];
     const columns = await query<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns

@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, like, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { breakGlassGrants } from '../../db/schema/break-glass.js';
 import { caseEvents, cases, charges } from '../../db/schema/cases.js';
@@ -7,6 +7,7 @@ import { custodyEpisodes } from '../../db/schema/custody.js';
 import { dispositions } from '../../db/schema/dispositions.js';
 import { diversions } from '../../db/schema/diversion.js';
 import { hearings } from '../../db/schema/hearings.js';
+import { idempotencyKeys } from '../../db/schema/idempotency.js';
 import { legalAidAssignments } from '../../db/schema/legal-aid.js';
 import { persons } from '../../db/schema/persons.js';
 import { records } from '../../db/schema/records.js';
@@ -79,6 +80,14 @@ export const sealingRepository = {
       .where(eq(cases.id, caseId))
       .returning({ id: cases.id, personId: cases.personId, expungedAt: cases.expungedAt });
     return row;
+  },
+
+  /**
+   * Stored POST responses kept for Idempotency-Key replays carry what they returned (names,
+   * content): every one that names an erased id goes. A retry after this simply runs again.
+   */
+  async forgetReplays(tx: Executor, ids: string[]) {
+    await tx.delete(idempotencyKeys).where(or(...ids.map((id) => like(idempotencyKeys.body, `%${id}%`))));
   },
 
   /** Whether the child has another case that is not expunged (their identity is still needed there). */

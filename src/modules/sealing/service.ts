@@ -73,6 +73,7 @@ export function sealingService(db: Db) {
         const row = await sealingRepository.eraseCase(tx, caseId, input.orderReference, at);
         const personErased = !(await sealingRepository.hasOtherLiveCase(tx, row.personId, caseId));
         if (personErased) await sealingRepository.erasePerson(tx, row.personId, at);
+        await sealingRepository.forgetReplays(tx, personErased ? [caseId, row.personId] : [caseId]);
         await audit({
           action: 'delete',
           resourceType: 'case',
