@@ -145,6 +145,52 @@ describe('sensitive records and consent', () => {
     expect((await auditRow(again)).reason).toBe('consent already revoked');
   });
 
+  it('opens sensitive timeline events under the same consent, and only those of covered categories', async () => {
+    const { clerk, person, kase, lawyer, consentBody } = await lawyerWithHealthRecord();
+    await expectAudited(
+      h,
+      await clerk.post(`/v1/cases/${kase.id}/records`, {
+        category: 'education',
+        title: 'School',
+        content: 'x',
+      }),
+      201,
+      1,
+    );
+    const timeline = async () => {
+      const res = await lawyer.get(`/v1/cases/${kase.id}/timeline`);
+      const body = await expectAudited(h, res, 200, 1);
+      const byCategory = Object.fromEntries(
+        body.items.filter((e: any) => e.category).map((e: any) => [e.category, e]),
+      );
+      return { body, byCategory, row: await auditRow(res) };
+    };
+    const before = await timeline();
+    expect(before.byCategory.health).toMatchObject({ withheld: true, summary: null });
+    expect(before.body.withheldCategories).toEqual(['education', 'health']);
+    expect(before.row.categories_withheld).toEqual(['education', 'health']);
+
+    const consent = await expectAudited(
+      h,
+      await clerk.post(`/v1/persons/${person.id}/consents`, consentBody()),
+      201,
+      1,
+    );
+    const after = await timeline();
+    expect(after.byCategory.health).toMatchObject({
+      withheld: false,
+      summary: expect.stringContaining('health'),
+    });
+    expect(after.byCategory.education).toMatchObject({ withheld: true, summary: null });
+    expect(after.body.withheldCategories).toEqual(['education']);
+    expect(after.row).toMatchObject({
+      categories_disclosed: ['health'],
+      categories_withheld: ['education'],
+      basis_type: 'consent',
+      basis_id: consent.id,
+    });
+  });
+
   it('lets a consent expire by itself', async () => {
     const { clerk, person, lawyer, record, content, consentBody } = await lawyerWithHealthRecord();
     const validUntil = new Date(Date.now() + 2_000).toISOString();

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { authorize } from '../../access/authorize.js';
+import { authorize, disclosureAudit } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Db } from '../../db/client.js';
+import type { SensitiveCategory } from '../../db/schema/records.js';
 import { decodeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { timelineRepository } from './repository.js';
@@ -11,8 +12,8 @@ export function timelineService(db: Db) {
   return {
     /**
      * Every event of the case in time order, through the same access rule as the case itself.
-     * Events of a sensitive category show their kind and time but not their summary; the consent
-     * module will decide which categories a caller may open (until then none are).
+     * Events of a sensitive category show their kind and time but not their summary, unless the
+     * caller may open that category (consent, court order or break-glass, as for the records).
      */
     async list(ctx: RequestContext, caseId: string, q: z.infer<typeof TimelineQuery>) {
       return withTransaction(db, ctx, async (tx, audit) => {
@@ -29,14 +30,27 @@ export function timelineService(db: Db) {
           r.recordedAt.toISOString(),
           r.id,
         ]);
-        const withheld = [...new Set(page.items.flatMap((r) => (r.category ? [r.category] : [])))].sort();
+        const present = [
+          ...new Set(page.items.flatMap((r) => (r.category ? [r.category] : []))),
+        ].sort() as SensitiveCategory[];
+        const opened = present.length
+          ? await authorize(tx, ctx, 'record:read', {
+              resourceType: 'case_timeline',
+              resourceId: caseId,
+              caseId,
+              categories: present,
+            })
+          : null;
+        const disclosed = new Set<string>(opened?.disclosure?.disclosed ?? []);
+        const withheld = present.filter((c) => !disclosed.has(c));
         await audit({
           action: 'read',
           resourceType: 'case_timeline',
           resourceId: caseId,
           caseId,
-          categoriesWithheld: withheld,
           decision,
+          ...(opened ? disclosureAudit(opened) : {}),
+          categoriesWithheld: withheld,
           outcome: 'allowed',
         });
         return {
@@ -45,9 +59,9 @@ export function timelineService(db: Db) {
             kind: r.kind,
             occurredAt: r.occurredAt,
             actorRole: r.actorRole,
-            summary: r.category ? null : r.summary,
+            summary: r.category && !disclosed.has(r.category) ? null : r.summary,
             category: r.category,
-            withheld: r.category !== null,
+            withheld: r.category !== null && !disclosed.has(r.category),
             resourceType: r.resourceType,
             resourceId: r.resourceId,
           })),
