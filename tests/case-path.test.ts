@@ -333,6 +333,19 @@ describe('(b) arrest, diversion accepted and completed', () => {
       'diversion_started',
       'diversion_completed',
     ]);
+    // The timeline pages with an opaque cursor and loses nothing between pages.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/v1/cases/${kase.id}/timeline?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const pageBody: any = await expectAudited(h, await clerk.get(url), 200, 1);
+      expect(pageBody.items.length).toBeLessThanOrEqual(2);
+      paged.push(...pageBody.items.map((e: any) => e.kind));
+      cursor = pageBody.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(kinds);
+    expect((await clerk.get(`/v1/cases/${kase.id}/timeline?limit=101`)).statusCode).toBe(400);
+    expect((await clerk.get(`/v1/cases/${kase.id}/timeline?cursor=bogus`)).statusCode).toBe(400);
     const list = await expectAudited(h, await clerk.get(`/v1/cases/${kase.id}/diversions`), 200, 1);
     expect(list.items).toHaveLength(1);
   });
