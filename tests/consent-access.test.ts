@@ -532,6 +532,11 @@ describe('sealing and expungement', () => {
     const auditAfter = await h.auditRows(`case_id = '${kase.id}' OR person_id = '${person.id}'`);
     expect(auditAfter.map((r) => r.id)).toEqual(expect.arrayContaining(auditBefore.map((r) => r.id)));
     expect(auditAfter.length).toBeGreaterThan(auditBefore.length);
+    // And the tamper-evident chain still verifies over them.
+    const auditor = await h.as({ sub: uid('auditor'), roles: ['auditor'], org: 'oversight' });
+    const verified = await auditor.get('/v1/audit/verify');
+    expect(verified.statusCode, verified.body).toBe(200);
+    expect(verified.json()).toMatchObject({ ok: true, firstBroken: null });
 
     // Nobody reads the tombstone, not even the court with the order.
     await expectAudited(
