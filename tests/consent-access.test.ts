@@ -225,6 +225,14 @@ describe('sensitive records and consent', () => {
       await expectAudited(h, await clerk.post(`/v1/persons/${person.id}/consents`, body), 201, 1);
     }
     expect((await readsContent(lawyer, record.id, content)).disclosed).toBe(false);
+    // A grantee nobody knows is refused at once rather than recorded to open nothing.
+    for (const grantee of [
+      { type: 'person', value: uid('nobody') },
+      { type: 'organization', value: uid('no-org') },
+    ]) {
+      const res = await clerk.post(`/v1/persons/${person.id}/consents`, consentBody({ grantee }));
+      expect(res.statusCode, res.body).toBe(422);
+    }
 
     // A lawyer may not claim the court's purpose to reach consents given for it.
     const claimed = await lawyer.get(`/v1/records/${record.id}`, { 'purpose-of-use': 'court_proceeding' });

@@ -8,6 +8,7 @@ import { type AppError, conflict, notFound, unprocessable } from '../../lib/erro
 import { decodeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { ageOn } from '../cases/service.js';
+import { organizationRepository, staffRepository } from '../organizations/repository.js';
 import { personRepository } from '../persons/repository.js';
 import { type ConsentRow, consentRepository } from './repository.js';
 import type { ConsentCreate, ConsentListQuery } from './schemas.js';
@@ -23,6 +24,21 @@ export function consentStatus(row: ConsentRow, now: Date) {
   if (row.validUntil && row.validUntil <= now) return 'expired' as const;
   if (row.validFrom > now) return 'pending' as const;
   return 'active' as const;
+}
+
+/** A consent to an organisation or a person nobody knows would open nothing: 422 says so at once. */
+export async function assertGranteeExists(tx: Executor, grantee: { type: string; value: string }) {
+  const known =
+    grantee.type === 'organization'
+      ? Boolean(await organizationRepository.get(tx, grantee.value))
+      : grantee.type === 'person'
+        ? Boolean(await staffRepository.get(tx, grantee.value))
+        : true;
+  if (!known) {
+    throw unprocessable(`No ${grantee.type} with that id is registered`, [
+      { path: 'body.grantee.value', message: `unknown ${grantee.type}` },
+    ]);
+  }
 }
 
 export function consentService(db: Db, config: Config) {
@@ -129,6 +145,7 @@ export function consentService(db: Db, config: Config) {
             'court order grantor recorded by another role',
           );
         }
+        await assertGranteeExists(tx, input.grantee);
         const row = await consentRepository.insert(tx, {
           personId,
           grantorKind: g.kind,

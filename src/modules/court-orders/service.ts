@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.js';
 import { caseEvents } from '../../db/schema/cases.js';
 import { unprocessable } from '../../lib/errors.js';
 import { withTransaction } from '../../lib/transaction.js';
+import { assertGranteeExists } from '../consents/service.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { type CourtOrderRow, courtOrderRepository } from './repository.js';
 import type { CourtOrderCreate } from './schemas.js';
@@ -36,6 +37,7 @@ export function courtOrderService(db: Db) {
             { path: 'body.validUntil', message: 'not after validFrom' },
           ]);
         }
+        for (const grantee of input.grantees) await assertGranteeExists(tx, grantee);
         const row = await courtOrderRepository.insert(tx, {
           caseId,
           reference: input.reference,
