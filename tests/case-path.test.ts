@@ -417,7 +417,7 @@ describe('(c) diversion failed, back to court, custodial disposition', () => {
     expect(disposition).toMatchObject({ outcome: 'custodial', termMonths: 6 });
     expect(disposition.chargeOutcomes).toEqual([{ chargeId: theft.id, outcome: 'warning' }]);
     expect(await stageOf(clerk, kase.id)).toBe('disposition');
-    await expectAudited(
+    const sentence = await expectAudited(
       h,
       await clerk.post(`/v1/cases/${kase.id}/custody-episodes`, {
         kind: 'sentenced',
@@ -459,5 +459,36 @@ describe('(c) diversion failed, back to court, custodial disposition', () => {
       'disposition_recorded',
       'custody_started',
     ]);
+    // The case stays open while the child serves the sentence under it.
+    const early = await expectAudited(
+      h,
+      await clerk.post(`/v1/cases/${kase.id}/close`, { reason: 'x' }),
+      409,
+      1,
+    );
+    expect(early).toMatchObject({ currentStage: 'disposition', custodyEpisodeId: sentence.id });
+    expect(await stageOf(clerk, kase.id)).toBe('disposition');
+    await expectAudited(
+      h,
+      await clerk.post(`/v1/custody-episodes/${sentence.id}/end`, {
+        releasedAt: now(),
+        releaseReason: 'sentence served',
+      }),
+      200,
+      1,
+    );
+    const closed = await expectAudited(
+      h,
+      await clerk.post(`/v1/cases/${kase.id}/close`, { reason: 'Sentence served' }, { 'if-match': '"999"' }),
+      412,
+      0, // like the foundation's 422s, a refused precondition rolls back with its audit row
+    );
+    expect(closed.status).toBe(412);
+    await expectAudited(
+      h,
+      await clerk.post(`/v1/cases/${kase.id}/close`, { reason: 'Sentence served' }),
+      200,
+      1,
+    );
   });
 });

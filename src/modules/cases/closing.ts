@@ -3,10 +3,14 @@ import { authorize } from '../../access/authorize.js';
 import type { Db } from '../../db/client.js';
 import { checkIfMatch } from '../../lib/etag.js';
 import { withTransaction } from '../../lib/transaction.js';
+import { custodyQueries } from '../custody/service.js';
 import { supervisionQueries } from '../supervision/service.js';
 import { caseLifecycle, refusedConflict } from './lifecycle.js';
 
-/** Closing a case with a reason (court clerk); a case under active supervision stays open. */
+/**
+ * Closing a case with a reason (court clerk). A case under active supervision, or whose child is
+ * still detained under it, stays open (409): closing would hide what still needs watching.
+ */
 export function caseClosingService(db: Db) {
   return {
     async close(ctx: RequestContext, caseId: string, reason: string, ifMatch?: string) {
@@ -26,6 +30,18 @@ export function caseClosingService(db: Db) {
             currentStage: kase.stage,
             supervisionId: active.id,
           });
+        }
+        const custody = await custodyQueries.openForCase(tx, caseId);
+        if (custody) {
+          throw refusedConflict(
+            'The child is in custody under this case; record the release first',
+            decision,
+            refusal,
+            {
+              currentStage: kase.stage,
+              custodyEpisodeId: custody.id,
+            },
+          );
         }
         const closed = await caseLifecycle.record(
           tx,

@@ -179,7 +179,7 @@ export const STAGE_MOVES: readonly StageMove[] = [
     from: OPEN.filter((s) => s !== 'diversion'),
     to: 'closed',
     roles: COURT,
-    note: 'with a reason; not while a supervision is active',
+    note: 'with a reason; not while a supervision is active or the child is detained under the case',
   },
 ];
 

@@ -21,6 +21,13 @@ export const custodyRepository = {
       .where(and(eq(custodyEpisodes.personId, personId), isNull(custodyEpisodes.releasedAt)));
     return row ?? null;
   },
+  async openForCase(tx: Executor, caseId: string): Promise<CustodyRow | null> {
+    const [row] = await tx
+      .select()
+      .from(custodyEpisodes)
+      .where(and(eq(custodyEpisodes.caseId, caseId), isNull(custodyEpisodes.releasedAt)));
+    return row ?? null;
+  },
   async end(tx: Executor, row: CustodyRow, releasedAt: Date, releaseReason: string): Promise<CustodyRow> {
     const [updated] = await tx
       .update(custodyEpisodes)

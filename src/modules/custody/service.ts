@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Executor } from '../../db/client.js';
 import { unprocessable } from '../../lib/errors.js';
 import { checkIfMatch } from '../../lib/etag.js';
 import { decodeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
-import { custodyRepository } from './repository.js';
+import { type CustodyRow, custodyRepository } from './repository.js';
 import type { CustodyEnd, CustodyStart } from './schemas.js';
 
 const RESOURCE = 'custody_episode';
@@ -120,3 +120,9 @@ export function custodyService(db: Db) {
     },
   };
 }
+
+/** For closing a case: a case whose child is still detained under it stays open until the release is recorded. */
+export const custodyQueries = {
+  openForCase: (tx: Executor, caseId: string): Promise<CustodyRow | null> =>
+    custodyRepository.openForCase(tx, caseId),
+};
