@@ -306,6 +306,14 @@ describe('sensitive records and consent', () => {
     const review = await expectAudited(h, await auditor.get(`/v1/break-glass?caseId=${kase.id}`), 200, 1);
     expect(review.items).toHaveLength(1);
     expect(review.items[0]).toMatchObject({ id: grant.id, sub: lawyer.sub, reason, active: true, reads: 2 });
+
+    // The window closes by itself (moved into the past here rather than waiting an hour).
+    await query(
+      `UPDATE break_glass_grants SET opened_at = now() - interval '61 minutes', expires_at = now() - interval '1 minute' WHERE id = '${grant.id}'`,
+    );
+    const closed = await readsContent(lawyer, record.id, content);
+    expect(closed.disclosed).toBe(false);
+    expect(closed.row.break_glass).toBe(false);
   });
 
   it('enforces who may consent: a guardian below CONSENT_AGE, the child from it, guardians flagged at majority', async () => {
