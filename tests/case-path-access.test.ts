@@ -235,6 +235,58 @@ describe('who sees which case on the case path', () => {
   });
 });
 
+describe('supervision revocation and custody races', () => {
+  it('ends the officer’s relationship when the court grants a revocation request', async () => {
+    const c = await caseUnderSupervision();
+    // The court cannot revoke what nobody asked to revoke.
+    await expectAudited(
+      h,
+      await c.clerk.post(`/v1/supervisions/${c.supervision.id}/revoke`, { reason: 'x' }),
+      409,
+      1,
+    );
+    const requested = await expectAudited(
+      h,
+      await c.officer.post(`/v1/supervisions/${c.supervision.id}/revocation-request`, {
+        reason: 'Repeated violations',
+      }),
+      200,
+      1,
+    );
+    expect(requested.status).toBe('revocation_requested');
+    // Still related while the court decides; still on the caseload.
+    await expectAudited(h, await c.officer.get(`/v1/cases/${c.kase.id}`), 200, 1);
+    expect((await c.officer.get('/v1/supervisions')).json().items).toHaveLength(1);
+    await expectAudited(h, await c.officer.post(`/v1/supervisions/${c.supervision.id}/complete`, {}), 409, 1);
+    const revoked = await expectAudited(
+      h,
+      await c.clerk.post(`/v1/supervisions/${c.supervision.id}/revoke`, { reason: 'Granted at hearing' }),
+      200,
+      1,
+    );
+    expect(revoked.status).toBe('revoked');
+    await expectAudited(h, await c.officer.get(`/v1/cases/${c.kase.id}`), 404, 1);
+    expect((await c.officer.get('/v1/supervisions')).json().items).toEqual([]);
+    expect(await ids(c.officer)).toEqual([]);
+  });
+
+  it('lets only one of two simultaneous custody starts for the same child through', async () => {
+    const court = await createOrg(h, 'court');
+    const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
+    const child = await createPerson(clerk);
+    const first = await createCase(clerk, child.id);
+    const second = await createCase(clerk, child.id);
+    const body = { kind: 'pre_trial', facility: 'Centre', startedAt: '2026-11-01T12:30:00Z' };
+    const results = await Promise.all([
+      clerk.post(`/v1/cases/${first.id}/custody-episodes`, body),
+      clerk.post(`/v1/cases/${second.id}/custody-episodes`, body),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(await count('custody_episodes', `person_id = '${child.id}'`)).toBe(1);
+    for (const r of results) expect(await auditOf(h, r)).toHaveLength(1);
+  });
+});
+
 describe('social services', () => {
   it('records assessments and referrals as sensitive records, lists metadata only and withholds them on the timeline', async () => {
     const { clerk, kase } = await courtWithCase(h);

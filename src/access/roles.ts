@@ -138,6 +138,8 @@ export const ACTIONS = {
   'disposition:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'supervision:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'supervision:write': { roles: ['probation_officer'], scope: null, caseScoped: true },
+  /** The court's answer to an officer's revocation request. */
+  'supervision:decide': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'supervision:read': {
     roles: ['court_clerk', 'judge', 'probation_officer', 'legal_aid_lawyer'],
     scope: null,

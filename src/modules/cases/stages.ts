@@ -36,6 +36,7 @@ export const STAGE_EVENTS = [
   'disposition_recorded',
   'supervision_started',
   'supervision_recorded',
+  'supervision_revoked',
   'case_closed',
 ] as const;
 export type StageEvent = (typeof STAGE_EVENTS)[number];
@@ -173,6 +174,13 @@ export const STAGE_MOVES: readonly StageMove[] = [
     to: null,
     roles: ['probation_officer'],
     note: 'contacts, conditions, violations, progress notes, completion, revocation request',
+  },
+  {
+    event: 'supervision_revoked',
+    from: ['supervision'],
+    to: null,
+    roles: COURT,
+    note: 'the court grants a revocation request; further hearings may follow',
   },
   {
     event: 'case_closed',

@@ -223,4 +223,28 @@ export const supervisionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }
       return reply.header('etag', etagOf(row.version)).send(row);
     },
   );
+
+  app.post(
+    '/supervisions/:id/revoke',
+    {
+      schema: {
+        tags,
+        operationId: 'revokeSupervision',
+        summary: "Grant the officer's revocation request (court clerk)",
+        params: UuidParam,
+        headers: IfMatchHeader,
+        body: Reason,
+        response: { 200: Supervision },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.revoke(
+        contextOf(request),
+        request.params.id,
+        request.body.reason,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
 };

@@ -255,6 +255,52 @@ export function supervisionService(db: Db, config: Config) {
       );
     },
 
+    /** The court grants the officer's revocation request: the supervision ends, and with it the officer's access. */
+    async revoke(ctx: RequestContext, id: string, reason: string, ifMatch?: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const { row, decision } = await authorizeOn(
+          tx,
+          ctx,
+          'supervision:decide',
+          RESOURCE,
+          id,
+          supervisionRepository.get,
+        );
+        const refusal = {
+          action: 'update' as const,
+          resourceType: RESOURCE,
+          resourceId: id,
+          caseId: row.caseId,
+        };
+        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
+        const kase = await caseLifecycle.lock(tx, row.caseId);
+        caseLifecycle.check(kase, 'supervision_revoked', decision, refusal);
+        if (row.status !== 'revocation_requested') {
+          throw refusedConflict(
+            'Only a supervision whose revocation was requested can be revoked',
+            decision,
+            refusal,
+            {
+              currentStatus: row.status,
+            },
+          );
+        }
+        const updated = await supervisionRepository.update(tx, row, {
+          status: 'revoked',
+          endedAt: new Date(),
+          endNote: reason,
+        });
+        await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+          event: 'supervision_revoked',
+          summary: 'Supervision revoked by the court',
+          resourceType: RESOURCE,
+          resourceId: row.id,
+        });
+        await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
+        return updated;
+      });
+    },
+
     /** The officer's own active supervisions. */
     async caseload(ctx: RequestContext, q: { limit: number; cursor?: string }) {
       return withTransaction(db, ctx, async (tx, audit) => {
