@@ -25,6 +25,11 @@ export interface Harness {
   /** Builds one more app instance on the same database (scale-out tests). */
   secondInstance(): Promise<FastifyInstance>;
   auditRows(where?: string): Promise<Record<string, any>[]>;
+  /**
+   * Seals until no audit row is left unchained. One seal may leave rows behind while a transaction
+   * anywhere on the server (other test files share it) is older than them; that lasts milliseconds.
+   */
+  sealAll(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,6 +107,22 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
           sql.raw(`SELECT * FROM audit_events WHERE ${where} ORDER BY occurred_at, id`),
         ),
       );
+    },
+    async sealAll() {
+      const unchained = async () =>
+        rowsOf<{ n: number }>(
+          await testDb.database.db.execute(
+            sql.raw(
+              'SELECT count(*)::int AS n FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id)',
+            ),
+          ),
+        )[0].n;
+      for (let i = 0; i < 400; i++) {
+        await app.sealer.sealNow();
+        if ((await unchained()) === 0) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error('audit rows stayed unsealed for more than 10 seconds');
     },
     async close() {
       for (const a of extra) await a.close();
