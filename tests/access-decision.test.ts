@@ -49,6 +49,7 @@ const baseCase: CaseFacts = {
   personId: 'child-1',
   courtOrgId: 'court-1',
   referringOrgId: null,
+  prosecutionOrgId: 'prosecution-1',
   sealed: false,
   sealedOrderRef: null,
   expunged: false,
@@ -190,6 +191,18 @@ const rows: Row[] = [
     caller: otherLawyer,
     breakGlass: [glass({ sub: 'lawyer-2' })],
     expect: { deny: 404 },
+  },
+  {
+    name: 'rule 2: a prosecutor of the office the case is referred to reads it',
+    caller: { sub: 'prosecutor-1', roles: ['prosecutor'], org: 'prosecution-1', clientId: null, scopes: [] },
+    action: 'case:read',
+    expect: { basis: 'prosecution_office' },
+  },
+  {
+    name: 'rule 2: a prosecutor of another office gets 404',
+    caller: { sub: 'prosecutor-2', roles: ['prosecutor'], org: 'prosecution-2', clientId: null, scopes: [] },
+    action: 'case:read',
+    expect: { deny: 404, reason: /not related/ },
   },
   {
     name: 'rule 2: the assigned lawyer reads core case data',

@@ -8,6 +8,8 @@ export interface CaseFacts {
   personId: string;
   courtOrgId: string;
   referringOrgId: string | null;
+  /** The prosecution office the case is referred to. */
+  prosecutionOrgId: string | null;
   sealed: boolean;
   /** The order the case was sealed under; the sealing court names it to open the case (rule 6). */
   sealedOrderRef: string | null;
@@ -96,6 +98,7 @@ export type Basis =
   | { type: 'role' }
   | { type: 'owning_court'; id: string }
   | { type: 'referrer'; id: string }
+  | { type: 'prosecution_office'; id: string }
   | { type: 'registering_org'; id: string }
   | { type: 'sealing_order'; id: string }
   | { type: Participant['kind']; id: string };
@@ -201,6 +204,9 @@ function decideCase(
     const purpose = purposeFor(role)!;
     if (COURT_ROLES.includes(role) && caller.org === c.courtOrgId) {
       return { allow: true, role, purpose, basis: { type: 'owning_court', id: c.courtOrgId } };
+    }
+    if (role === 'prosecutor' && c.prosecutionOrgId && caller.org === c.prosecutionOrgId) {
+      return { allow: true, role, purpose, basis: { type: 'prosecution_office', id: c.prosecutionOrgId } };
     }
     if (role === 'partner_system' && c.referringOrgId && caller.org === c.referringOrgId) {
       return { allow: true, role, purpose, basis: { type: 'referrer', id: c.referringOrgId } };

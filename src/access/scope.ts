@@ -17,6 +17,8 @@ export function visibleCasesCondition(caller: Caller): SQL {
   if (caller.roles.includes('partner_system') && caller.org && caller.scopes.includes('cases:read')) {
     branches.push(eq(cases.referringOrgId, caller.org));
   }
+  if (caller.roles.includes('prosecutor') && caller.org)
+    branches.push(eq(cases.prosecutionOrgId, caller.org));
   // Participants (decide(): PARTICIPANT_ROLE): each sees the cases of their own active relationships.
   if (caller.roles.includes('legal_aid_lawyer')) {
     branches.push(

@@ -28,6 +28,8 @@ export const cases = pgTable(
     courtOrgId: text('court_org_id').notNull(),
     referringOrgId: text('referring_org_id'),
     referringSub: text('referring_sub'),
+    /** The prosecution office the case is referred to; its prosecutors are related to the case. */
+    prosecutionOrgId: text('prosecution_org_id'),
     stage: text('stage', { enum: CASE_STAGES }).notNull().default('intake'),
     intakeKind: text('intake_kind', { enum: INTAKE_KINDS }).notNull(),
     offenceDate: timestamp('offence_date', { withTimezone: true, precision: 3 }).notNull(),

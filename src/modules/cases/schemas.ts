@@ -28,6 +28,12 @@ export const CaseCreate = z
       .max(63)
       .optional()
       .describe('Partner systems only: the court the case goes to'),
+    prosecutionOrgId: z
+      .string()
+      .min(1)
+      .max(63)
+      .optional()
+      .describe('The prosecution office the case is referred to; its prosecutors become related to the case'),
   })
   .meta({ id: 'CaseCreate' });
 
@@ -50,6 +56,7 @@ export const CaseSummary = z
 
 export const Case = CaseSummary.extend({
   referringOrgId: z.string().nullable(),
+  prosecutionOrgId: z.string().nullable(),
   offenceDate: z.date(),
   agency: z.string(),
   location: z.string().nullable(),

@@ -60,6 +60,14 @@ export function caseService(db: Db, config: Config) {
             { path: isPartner ? 'body.courtOrgId' : 'token.org', message: 'not a registered court' },
           ]);
         }
+        if (input.prosecutionOrgId !== undefined) {
+          const office = await organizationRepository.get(tx, input.prosecutionOrgId);
+          if (office?.kind !== 'prosecution') {
+            throw unprocessable('The prosecution office is not registered', [
+              { path: 'body.prosecutionOrgId', message: 'not a registered prosecution office' },
+            ]);
+          }
+        }
         const person = await personRepository.get(tx, input.personId);
         if (!person || person.expungedAt || !person.dateOfBirth) {
           throw unprocessable('The child is not registered', [
@@ -87,6 +95,7 @@ export function caseService(db: Db, config: Config) {
           courtOrgId,
           referringOrgId: isPartner ? ctx.caller.org : null,
           referringSub: isPartner ? ctx.caller.sub : null,
+          prosecutionOrgId: input.prosecutionOrgId ?? null,
           intakeKind: input.intakeKind,
           offenceDate,
           intakeAt,
