@@ -154,9 +154,31 @@ describe('case intake and the first access rules', () => {
     );
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ courtOrgId: court, referringOrgId: police });
-    expect((await partner.get(`/v1/cases/${res.json().id}`)).statusCode).toBe(200);
+    // the partner is shown what it submitted, from an allowlist: not the court's file on the child
+    const asPartner = await partner.get(`/v1/cases/${res.json().id}`);
+    expect(asPartner.statusCode).toBe(200);
+    expect(asPartner.json()).toMatchObject({
+      id: res.json().id,
+      stage: 'intake',
+      agency: 'Police North',
+      courtOrgId: court,
+    });
+    for (const hidden of [
+      'child',
+      'ageAtOffence',
+      'closedReason',
+      'createdBy',
+      'sealedOrderRef',
+      'version',
+    ]) {
+      expect(asPartner.json()).not.toHaveProperty(hidden);
+    }
+    expect(asPartner.body).not.toContain(person.givenName);
     const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
-    expect((await clerk.get(`/v1/cases/${res.json().id}`)).statusCode).toBe(200);
+    const asClerk = await clerk.get(`/v1/cases/${res.json().id}`);
+    expect(asClerk.statusCode).toBe(200);
+    expect(asClerk.json()).toMatchObject({ child: { givenName: person.givenName }, ageAtOffence: 16 });
+    expect(asClerk.json()).not.toHaveProperty('createdBy');
     // without the write scope the same partner may not create
     const readOnly = await h.as({
       sub: uid('client'),

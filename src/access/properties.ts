@@ -33,7 +33,40 @@ const CONSENT_TERMS = [
   'revokedAt',
 ] as const;
 
+/** What the referring partner submitted, and where the case stands: its own data, not the court's file. */
+const CASE_AS_SUBMITTED = [
+  'id',
+  'version',
+  'personId',
+  'courtOrgId',
+  'referringOrgId',
+  'prosecutionOrgId',
+  'stage',
+  'intakeKind',
+  'intakeAt',
+  'offenceDate',
+  'agency',
+  'location',
+  'detained',
+  'guardiansNotifiedAt',
+  'charges',
+  'closedAt',
+  'createdAt',
+  'updatedAt',
+] as const;
+/** The court's file adds the child's identity, the age the jurisdiction rests on, and how it closed. */
+const CASE_FILE = [...CASE_AS_SUBMITTED, 'child', 'ageAtOffence', 'closedReason'] as const;
+
 export const READABLE_FIELDS = {
+  case: {
+    court_clerk: CASE_FILE,
+    judge: CASE_FILE,
+    prosecutor: CASE_FILE,
+    legal_aid_lawyer: CASE_FILE,
+    probation_officer: CASE_FILE,
+    social_worker: CASE_FILE,
+    partner_system: CASE_AS_SUBMITTED,
+  },
   /** Content fields are shown only for disclosed categories (rule 3), on top of this allowlist. */
   record: {
     court_clerk: [...RECORD_META, ...RECORD_CONTENT, 'createdBy', 'createdByRole'],

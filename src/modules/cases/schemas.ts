@@ -61,17 +61,28 @@ export const Case = CaseSummary.extend({
   agency: z.string(),
   location: z.string().nullable(),
   guardiansNotifiedAt: z.date().nullable(),
-  ageAtOffence: z.number().int(),
-  closedReason: z.string().nullable(),
+  ageAtOffence: z.number().int().optional().describe('Shown to the court and the professionals of the case'),
+  closedReason: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Shown to the court and the professionals of the case'),
   closedAt: z.date().nullable(),
   updatedAt: z.date(),
   charges: z.array(Charge),
-  child: z.object({
-    givenName: z.string().nullable(),
-    familyName: z.string().nullable(),
-    dateOfBirth: z.string().nullable(),
-  }),
-}).meta({ id: 'Case' });
+  child: z
+    .object({
+      givenName: z.string().nullable(),
+      familyName: z.string().nullable(),
+      dateOfBirth: z.string().nullable(),
+    })
+    .optional()
+    .describe(
+      "The child's identity: shown to the court and the professionals of the case, not to partner systems",
+    ),
+})
+  .describe('Fields are shown per role, from an allowlist (src/access/properties.ts)')
+  .meta({ id: 'Case' });
 
 export const CaseListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),

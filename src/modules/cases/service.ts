@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
+import { shapeFor } from '../../access/properties.js';
+import type { Role } from '../../access/roles.js';
 import type { RequestContext } from '../../access/caller.js';
 import { visibleCasesCondition } from '../../access/scope.js';
 import type { Config } from '../../config.js';
@@ -10,7 +12,7 @@ import { withTransaction } from '../../lib/transaction.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { personRepository } from '../persons/repository.js';
 import { type CaseRow, caseRepository } from './repository.js';
-import type { CaseCreate, CaseListQuery } from './schemas.js';
+import type { Case, CaseCreate, CaseListQuery } from './schemas.js';
 
 /** Whole years between a date of birth (YYYY-MM-DD) and a moment, on the calendar (UTC). */
 export function ageOn(dateOfBirth: string, at: Date): number {
@@ -22,15 +24,20 @@ export function ageOn(dateOfBirth: string, at: Date): number {
 }
 
 export function caseService(db: Db, config: Config) {
-  async function view(tx: Executor, row: CaseRow) {
+  /** The case as the acting role is shown it: an allowlist per role (src/access/properties.ts). */
+  async function view(tx: Executor, row: CaseRow, role: Role) {
     const [charges, child] = await Promise.all([
       caseRepository.charges(tx, row.id),
       caseRepository.child(tx, row.personId),
     ]);
-    return {
+    const full = {
       ...row,
       charges: charges.map((c) => ({ id: c.id, code: c.code, description: c.description })),
       child,
+    };
+    // The response schema checks the shaped object at run time; the role lists keep the required fields.
+    return { ...shapeFor('case', role, full), version: row.version } as z.output<typeof Case> & {
+      version: number;
     };
   }
 
@@ -127,7 +134,7 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return view(tx, row);
+        return view(tx, row, decision.role);
       });
     },
 
@@ -149,7 +156,7 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return view(tx, row);
+        return view(tx, row, decision.role);
       });
     },
 
