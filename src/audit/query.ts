@@ -1,4 +1,5 @@
-import { type SQL, and, desc, eq, gte, inArray, lt, lte, or } from 'drizzle-orm';
+import { keysetAfter } from '../lib/pagination.js';
+import { type SQL, and, desc, eq, gte, inArray, lte } from 'drizzle-orm';
 import type { Executor } from '../db/client.js';
 import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
 
@@ -29,12 +30,7 @@ export async function findAuditEvents(
     f.outcome ? eq(auditEvents.outcome, f.outcome) : undefined,
     f.from ? gte(auditEvents.occurredAt, f.from) : undefined,
     f.to ? lte(auditEvents.occurredAt, f.to) : undefined,
-    after
-      ? or(
-          lt(auditEvents.occurredAt, after.at),
-          and(eq(auditEvents.occurredAt, after.at), lt(auditEvents.id, after.id)),
-        )
-      : undefined,
+    keysetAfter(auditEvents.occurredAt, auditEvents.id, after, 'desc'),
   ];
   return tx
     .select()
@@ -62,12 +58,7 @@ export async function findDisclosures(
         eq(auditEvents.personId, personId),
         eq(auditEvents.outcome, 'allowed'),
         inArray(auditEvents.action, ['read', 'execute']),
-        after
-          ? or(
-              lt(auditEvents.occurredAt, after.at),
-              and(eq(auditEvents.occurredAt, after.at), lt(auditEvents.id, after.id)),
-            )
-          : undefined,
+        keysetAfter(auditEvents.occurredAt, auditEvents.id, after, 'desc'),
       ),
     )
     .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))

@@ -1,3 +1,5 @@
+import { type SQL, and, eq, gt, lt, or } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { badRequest } from './errors.js';
 
 /** Opaque keyset cursors: base64url of the sort key of the last item returned. */
@@ -24,4 +26,33 @@ export function pageOf<T>(rows: T[], limit: number, key: (row: T) => (string | n
   const items = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? encodeCursor(key(items[items.length - 1])) : null;
   return { items, nextCursor };
+}
+
+export type TimeCursor = { at: Date; id: string };
+
+/** Decodes a (time, id) cursor as issued by pageOf with `[row.time.toISOString(), row.id]`. */
+export function decodeTimeCursor(cursor: string | undefined): TimeCursor | null {
+  const c = decodeCursor(cursor, 2);
+  if (!c) return null;
+  const at = new Date(String(c[0]));
+  if (Number.isNaN(at.getTime()))
+    throw badRequest('The cursor is not valid', [
+      { path: 'querystring.cursor', message: 'not a cursor from this API' },
+    ]);
+  return { at, id: String(c[1]) };
+}
+
+/**
+ * The keyset condition for lists ordered by (time, id): the rows after the cursor, newest first
+ * ('desc') or oldest first ('asc'). Undefined (no condition) for the first page.
+ */
+export function keysetAfter(
+  timeColumn: PgColumn,
+  idColumn: PgColumn,
+  after: TimeCursor | null,
+  direction: 'asc' | 'desc',
+): SQL | undefined {
+  if (!after) return undefined;
+  const beyond = direction === 'desc' ? lt : gt;
+  return or(beyond(timeColumn, after.at), and(eq(timeColumn, after.at), beyond(idColumn, after.id)));
 }

@@ -8,15 +8,11 @@ import { verifyAuditTrail } from '../../audit/verify.js';
 import type { Db } from '../../db/client.js';
 import { desc } from 'drizzle-orm';
 import { auditCheckpoints } from '../../db/schema/audit.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { decodeTimeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import type { AuditQuery } from './schemas.js';
 
 export function auditService(db: Db, sealer: () => AuditSealer, key: () => Promise<CheckpointKey>) {
-  const afterOf = (cursor: string | undefined) => {
-    const c = decodeCursor(cursor, 2);
-    return c ? { at: new Date(String(c[0])), id: String(c[1]) } : null;
-  };
   return {
     async events(ctx: RequestContext, q: z.infer<typeof AuditQuery>) {
       return withTransaction(db, ctx, async (tx, audit) => {
@@ -24,7 +20,7 @@ export function auditService(db: Db, sealer: () => AuditSealer, key: () => Promi
         const rows = await findAuditEvents(
           tx,
           { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
-          afterOf(q.cursor),
+          decodeTimeCursor(q.cursor),
           q.limit + 1,
         );
         await audit({
@@ -46,7 +42,7 @@ export function auditService(db: Db, sealer: () => AuditSealer, key: () => Promi
           resourceId: personId,
           personId,
         });
-        const rows = await findDisclosures(tx, personId, afterOf(q.cursor), q.limit + 1);
+        const rows = await findDisclosures(tx, personId, decodeTimeCursor(q.cursor), q.limit + 1);
         await audit({
           action: 'read',
           resourceType: 'disclosure_ledger',

@@ -1,4 +1,5 @@
-import { and, desc, eq, gte, lt, lte, or, sql } from 'drizzle-orm';
+import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
+import { and, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { breakGlassGrants } from '../../db/schema/break-glass.js';
 
@@ -13,7 +14,7 @@ export const breakGlassRepository = {
   async review(
     tx: Executor,
     f: { caseId?: string; sub?: string; from?: Date; to?: Date },
-    after: { openedAt: Date; id: string } | null,
+    after: TimeCursor | null,
     limit: number,
   ): Promise<(BreakGlassRow & { reads: number })[]> {
     // Qualified by hand: inside the subquery an unqualified "id" would be the audit row's.
@@ -29,12 +30,7 @@ export const breakGlassRepository = {
           f.sub ? eq(breakGlassGrants.sub, f.sub) : undefined,
           f.from ? gte(breakGlassGrants.openedAt, f.from) : undefined,
           f.to ? lte(breakGlassGrants.openedAt, f.to) : undefined,
-          after
-            ? or(
-                lt(breakGlassGrants.openedAt, after.openedAt),
-                and(eq(breakGlassGrants.openedAt, after.openedAt), lt(breakGlassGrants.id, after.id)),
-              )
-            : undefined,
+          keysetAfter(breakGlassGrants.openedAt, breakGlassGrants.id, after, 'desc'),
         ),
       )
       .orderBy(desc(breakGlassGrants.openedAt), desc(breakGlassGrants.id))

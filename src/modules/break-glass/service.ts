@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { caseEvents } from '../../db/schema/cases.js';
 import { unprocessable } from '../../lib/errors.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { breakGlassRepository } from './repository.js';
 import type { BreakGlassOpen, BreakGlassQuery } from './schemas.js';
@@ -60,8 +60,7 @@ export function breakGlassService(db: Db, config: Config) {
     async review(ctx: RequestContext, q: z.infer<typeof BreakGlassQuery>) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'break_glass:list', { resourceType: 'break_glass' });
-        const cursor = decodeCursor(q.cursor, 2);
-        const after = cursor ? { openedAt: new Date(String(cursor[0])), id: String(cursor[1]) } : null;
+        const after = decodeTimeCursor(q.cursor);
         const rows = await breakGlassRepository.review(
           tx,
           {

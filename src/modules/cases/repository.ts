@@ -1,4 +1,5 @@
-import { type SQL, and, asc, desc, eq, lt, or } from 'drizzle-orm';
+import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
+import { type SQL, and, asc, desc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { type CaseStage, caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { persons } from '../../db/schema/persons.js';
@@ -44,7 +45,7 @@ export const caseRepository = {
     tx: Executor,
     visible: SQL,
     filter: { stage?: CaseStage; personId?: string },
-    after: { createdAt: Date; id: string } | null,
+    after: TimeCursor | null,
     limit: number,
   ): Promise<CaseRow[]> {
     return tx
@@ -55,12 +56,7 @@ export const caseRepository = {
           visible,
           filter.stage ? eq(cases.stage, filter.stage) : undefined,
           filter.personId ? eq(cases.personId, filter.personId) : undefined,
-          after
-            ? or(
-                lt(cases.createdAt, after.createdAt),
-                and(eq(cases.createdAt, after.createdAt), lt(cases.id, after.id)),
-              )
-            : undefined,
+          keysetAfter(cases.createdAt, cases.id, after, 'desc'),
         ),
       )
       .orderBy(desc(cases.createdAt), desc(cases.id))

@@ -7,7 +7,7 @@ import { visibleCasesCondition } from '../../access/scope.js';
 import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { personRepository } from '../persons/repository.js';
@@ -163,8 +163,7 @@ export function caseService(db: Db, config: Config) {
     async list(ctx: RequestContext, q: z.infer<typeof CaseListQuery>) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'case:list', { resourceType: 'case' });
-        const cursor = decodeCursor(q.cursor, 2);
-        const after = cursor ? { createdAt: new Date(String(cursor[0])), id: String(cursor[1]) } : null;
+        const after = decodeTimeCursor(q.cursor);
         const rows = await caseRepository.list(tx, visibleCasesCondition(ctx.caller), q, after, q.limit + 1);
         await audit({
           action: 'search',

@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { consents } from '../../db/schema/consents.js';
 
@@ -17,22 +18,14 @@ export const consentRepository = {
   async listForPerson(
     tx: Executor,
     personId: string,
-    after: { createdAt: Date; id: string } | null,
+    after: TimeCursor | null,
     limit: number,
   ): Promise<ConsentRow[]> {
     return tx
       .select()
       .from(consents)
       .where(
-        and(
-          eq(consents.personId, personId),
-          after
-            ? or(
-                lt(consents.createdAt, after.createdAt),
-                and(eq(consents.createdAt, after.createdAt), lt(consents.id, after.id)),
-              )
-            : undefined,
-        ),
+        and(eq(consents.personId, personId), keysetAfter(consents.createdAt, consents.id, after, 'desc')),
       )
       .orderBy(desc(consents.createdAt), desc(consents.id))
       .limit(limit);

@@ -5,7 +5,7 @@ import { shapeFor } from '../../access/properties.js';
 import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import { type AppError, conflict, notFound, unprocessable } from '../../lib/errors.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { ageOn } from '../cases/service.js';
 import { organizationRepository, staffRepository } from '../organizations/repository.js';
@@ -180,8 +180,7 @@ export function consentService(db: Db, config: Config) {
           personId,
         });
         const person = await childOf(tx, personId);
-        const cursor = decodeCursor(q.cursor, 2);
-        const after = cursor ? { createdAt: new Date(String(cursor[0])), id: String(cursor[1]) } : null;
+        const after = decodeTimeCursor(q.cursor);
         const rows = await consentRepository.listForPerson(tx, personId, after, q.limit + 1);
         await audit({ action: 'read', resourceType: 'consent', personId, decision, outcome: 'allowed' });
         const page = pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);

@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { keysetAfter } from '../../lib/pagination.js';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 
@@ -48,12 +49,7 @@ export const custodyRepository = {
       .where(
         and(
           eq(custodyEpisodes.caseId, caseId),
-          after
-            ? or(
-                lt(custodyEpisodes.startedAt, after.at),
-                and(eq(custodyEpisodes.startedAt, after.at), lt(custodyEpisodes.id, after.id)),
-              )
-            : undefined,
+          keysetAfter(custodyEpisodes.startedAt, custodyEpisodes.id, after, 'desc'),
         ),
       )
       .orderBy(desc(custodyEpisodes.startedAt), desc(custodyEpisodes.id))

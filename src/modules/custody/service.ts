@@ -4,7 +4,7 @@ import type { RequestContext } from '../../access/caller.js';
 import type { Db, Executor } from '../../db/client.js';
 import { unprocessable } from '../../lib/errors.js';
 import { checkIfMatch } from '../../lib/etag.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import { type CustodyRow, custodyRepository } from './repository.js';
@@ -107,13 +107,8 @@ export function custodyService(db: Db) {
     async list(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'custody:read', { resourceType: RESOURCE, caseId });
-        const c = decodeCursor(q.cursor, 2);
-        const rows = await custodyRepository.listForCase(
-          tx,
-          caseId,
-          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
-          q.limit + 1,
-        );
+        const c = decodeTimeCursor(q.cursor);
+        const rows = await custodyRepository.listForCase(tx, caseId, c, q.limit + 1);
         await audit({ action: 'search', resourceType: RESOURCE, caseId, decision, outcome: 'allowed' });
         return pageOf(rows, q.limit, (r) => [r.startedAt.toISOString(), r.id]);
       });

@@ -1,4 +1,5 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { keysetAfter } from '../../lib/pagination.js';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { dispositions } from '../../db/schema/dispositions.js';
 
@@ -21,12 +22,7 @@ export const dispositionRepository = {
       .where(
         and(
           eq(dispositions.caseId, caseId),
-          after
-            ? or(
-                lt(dispositions.decidedAt, after.at),
-                and(eq(dispositions.decidedAt, after.at), lt(dispositions.id, after.id)),
-              )
-            : undefined,
+          keysetAfter(dispositions.decidedAt, dispositions.id, after, 'desc'),
         ),
       )
       .orderBy(desc(dispositions.decidedAt), desc(dispositions.id))

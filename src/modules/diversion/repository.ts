@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { keysetAfter } from '../../lib/pagination.js';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { diversions } from '../../db/schema/diversion.js';
 
@@ -47,15 +48,7 @@ export const diversionRepository = {
       .select()
       .from(diversions)
       .where(
-        and(
-          eq(diversions.caseId, caseId),
-          after
-            ? or(
-                lt(diversions.createdAt, after.at),
-                and(eq(diversions.createdAt, after.at), lt(diversions.id, after.id)),
-              )
-            : undefined,
-        ),
+        and(eq(diversions.caseId, caseId), keysetAfter(diversions.createdAt, diversions.id, after, 'desc')),
       )
       .orderBy(desc(diversions.createdAt), desc(diversions.id))
       .limit(limit);

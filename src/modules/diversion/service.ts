@@ -4,7 +4,7 @@ import type { RequestContext } from '../../access/caller.js';
 import type { Db } from '../../db/client.js';
 import type { DiversionStatus } from '../../db/schema/diversion.js';
 import { checkIfMatch } from '../../lib/etag.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import type { StageEvent } from '../cases/stages.js';
@@ -144,13 +144,8 @@ export function diversionService(db: Db) {
     async list(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'diversion:read', { resourceType: RESOURCE, caseId });
-        const c = decodeCursor(q.cursor, 2);
-        const rows = await diversionRepository.listForCase(
-          tx,
-          caseId,
-          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
-          q.limit + 1,
-        );
+        const c = decodeTimeCursor(q.cursor);
+        const rows = await diversionRepository.listForCase(tx, caseId, c, q.limit + 1);
         await audit({ action: 'search', resourceType: RESOURCE, caseId, decision, outcome: 'allowed' });
         return pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
       });

@@ -1,4 +1,5 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { keysetAfter } from '../../lib/pagination.js';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { hearings } from '../../db/schema/hearings.js';
 
@@ -39,17 +40,7 @@ export const hearingRepository = {
     return tx
       .select()
       .from(hearings)
-      .where(
-        and(
-          eq(hearings.caseId, caseId),
-          after
-            ? or(
-                gt(hearings.scheduledAt, after.at),
-                and(eq(hearings.scheduledAt, after.at), gt(hearings.id, after.id)),
-              )
-            : undefined,
-        ),
-      )
+      .where(and(eq(hearings.caseId, caseId), keysetAfter(hearings.scheduledAt, hearings.id, after, 'asc')))
       .orderBy(asc(hearings.scheduledAt), asc(hearings.id))
       .limit(limit);
   },

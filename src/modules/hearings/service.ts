@@ -3,7 +3,7 @@ import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Db, Executor } from '../../db/client.js';
 import { checkIfMatch } from '../../lib/etag.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import type { StageEvent } from '../cases/stages.js';
@@ -154,13 +154,8 @@ export function hearingService(db: Db) {
     async list(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'hearing:read', { resourceType: RESOURCE, caseId });
-        const c = decodeCursor(q.cursor, 2);
-        const rows = await hearingRepository.listForCase(
-          tx,
-          caseId,
-          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
-          q.limit + 1,
-        );
+        const c = decodeTimeCursor(q.cursor);
+        const rows = await hearingRepository.listForCase(tx, caseId, c, q.limit + 1);
         await audit({ action: 'search', resourceType: RESOURCE, caseId, decision, outcome: 'allowed' });
         return pageOf(rows, q.limit, (r) => [r.scheduledAt.toISOString(), r.id]);
       });

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+import { type TimeCursor, keysetAfter } from '../../lib/pagination.js';
+import { and, asc, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { cases, charges } from '../../db/schema/cases.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
@@ -7,7 +8,7 @@ import { legalAidAssignments } from '../../db/schema/legal-aid.js';
 import { persons } from '../../db/schema/persons.js';
 
 export type LegalAidRow = typeof legalAidAssignments.$inferSelect;
-type Keyset = { at: Date; id: string } | null;
+type Keyset = TimeCursor | null;
 
 const OPEN = ['assigned', 'accepted'] as const;
 
@@ -44,7 +45,12 @@ export const legalAidRepository = {
     return tx
       .select()
       .from(legalAidAssignments)
-      .where(and(eq(legalAidAssignments.caseId, caseId), keysetBefore(after)))
+      .where(
+        and(
+          eq(legalAidAssignments.caseId, caseId),
+          keysetAfter(legalAidAssignments.assignedAt, legalAidAssignments.id, after, 'desc'),
+        ),
+      )
       .orderBy(desc(legalAidAssignments.assignedAt), desc(legalAidAssignments.id))
       .limit(limit);
   },
@@ -75,7 +81,7 @@ export const legalAidRepository = {
           status ? eq(legalAidAssignments.status, status) : inArray(legalAidAssignments.status, OPEN),
           isNull(cases.sealedAt),
           isNull(cases.expungedAt),
-          keysetBefore(after),
+          keysetAfter(legalAidAssignments.assignedAt, legalAidAssignments.id, after, 'desc'),
         ),
       )
       .orderBy(desc(legalAidAssignments.assignedAt), desc(legalAidAssignments.id))
@@ -119,11 +125,3 @@ export const legalAidRepository = {
     return { kases, charges: chargeRows, hearings: hearingRows, custody: custodyRows };
   },
 };
-
-function keysetBefore(after: Keyset) {
-  if (!after) return undefined;
-  return or(
-    lt(legalAidAssignments.assignedAt, after.at),
-    and(eq(legalAidAssignments.assignedAt, after.at), lt(legalAidAssignments.id, after.id)),
-  );
-}

@@ -7,7 +7,7 @@ import type { Db, Executor } from '../../db/client.js';
 import type { LegalAidStatus } from '../../db/schema/legal-aid.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
 import { checkIfMatch } from '../../lib/etag.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { decodeTimeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import { ageOn } from '../cases/service.js';
@@ -177,7 +177,7 @@ export function legalAidService(db: Db, config: Config) {
     async listForCase(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'legal_aid:read', { resourceType: RESOURCE, caseId });
-        const after = keyset(q.cursor);
+        const after = decodeTimeCursor(q.cursor);
         const rows = await legalAidRepository.listForCase(tx, caseId, after, q.limit + 1);
         await audit({ action: 'search', resourceType: RESOURCE, caseId, decision, outcome: 'allowed' });
         return pageOf(rows, q.limit, (r) => [r.assignedAt.toISOString(), r.id]);
@@ -246,7 +246,7 @@ export function legalAidService(db: Db, config: Config) {
           tx,
           { sub: ctx.caller.sub, org: ctx.caller.org },
           q.status,
-          keyset(q.cursor),
+          decodeTimeCursor(q.cursor),
           q.limit + 1,
         );
         const page = pageOf(rows, q.limit, (r) => [r.assignedAt.toISOString(), r.id]);
@@ -298,9 +298,4 @@ export function legalAidService(db: Db, config: Config) {
       });
     },
   };
-}
-
-function keyset(cursor: string | undefined) {
-  const c = decodeCursor(cursor, 2);
-  return c ? { at: new Date(String(c[0])), id: String(c[1]) } : null;
 }

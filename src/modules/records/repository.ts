@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { type SensitiveCategory, records } from '../../db/schema/records.js';
 
@@ -18,7 +19,7 @@ export const recordRepository = {
     tx: Executor,
     caseId: string,
     filter: { category?: SensitiveCategory },
-    after: { createdAt: Date; id: string } | null,
+    after: TimeCursor | null,
     limit: number,
   ): Promise<RecordRow[]> {
     return tx
@@ -29,12 +30,7 @@ export const recordRepository = {
           eq(records.caseId, caseId),
           isNull(records.expungedAt),
           filter.category ? eq(records.category, filter.category) : undefined,
-          after
-            ? or(
-                lt(records.createdAt, after.createdAt),
-                and(eq(records.createdAt, after.createdAt), lt(records.id, after.id)),
-              )
-            : undefined,
+          keysetAfter(records.createdAt, records.id, after, 'desc'),
         ),
       )
       .orderBy(desc(records.createdAt), desc(records.id))

@@ -6,7 +6,7 @@ import type { Db, Executor } from '../../db/client.js';
 import { caseEvents } from '../../db/schema/cases.js';
 import type { SensitiveCategory } from '../../db/schema/records.js';
 import { notFound } from '../../lib/errors.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { type RecordRow, recordRepository } from './repository.js';
 import type { RecordCreate, RecordListQuery } from './schemas.js';
@@ -113,8 +113,7 @@ export function recordService(db: Db) {
       return withTransaction(db, ctx, async (tx, audit) => {
         // Relationship first (404 for an unrelated or sealed case, before any record is read)...
         await authorize(tx, ctx, 'record:read', { resourceType: 'record', caseId, categories: [] });
-        const cursor = decodeCursor(q.cursor, 2);
-        const after = cursor ? { createdAt: new Date(String(cursor[0])), id: String(cursor[1]) } : null;
+        const after = decodeTimeCursor(q.cursor);
         const rows = await recordRepository.listForCase(tx, caseId, q, after, q.limit + 1);
         const page = pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
         // ...then the categories of this page, each decided on its own.

@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { keysetAfter } from '../../lib/pagination.js';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { records } from '../../db/schema/records.js';
 import { socialWorkAssignments } from '../../db/schema/social-work.js';
@@ -69,12 +70,7 @@ export const socialServicesRepository = {
         and(
           eq(records.caseId, caseId),
           kind ? eq(records.kind, kind) : inArray(records.kind, KINDS),
-          after
-            ? or(
-                lt(records.createdAt, after.at),
-                and(eq(records.createdAt, after.at), lt(records.id, after.id)),
-              )
-            : undefined,
+          keysetAfter(records.createdAt, records.id, after, 'desc'),
         ),
       )
       .orderBy(desc(records.createdAt), desc(records.id))

@@ -3,7 +3,7 @@ import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import { assignableStaff } from '../organizations/specialised-staff.js';
@@ -163,14 +163,8 @@ export function socialServicesService(db: Db, config: Config) {
     async list(ctx: RequestContext, caseId: string, q: z.infer<typeof SocialServicesQuery>) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'social_services:list', { resourceType: 'record', caseId });
-        const c = decodeCursor(q.cursor, 2);
-        const rows = await socialServicesRepository.listRecords(
-          tx,
-          caseId,
-          q.kind,
-          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
-          q.limit + 1,
-        );
+        const c = decodeTimeCursor(q.cursor);
+        const rows = await socialServicesRepository.listRecords(tx, caseId, q.kind, c, q.limit + 1);
         await audit({ action: 'search', resourceType: 'record', caseId, decision, outcome: 'allowed' });
         return pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
       });

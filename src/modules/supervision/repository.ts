@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, max, or } from 'drizzle-orm';
+import { keysetAfter } from '../../lib/pagination.js';
+import { and, asc, desc, eq, inArray, isNull, max } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { cases } from '../../db/schema/cases.js';
 import { persons } from '../../db/schema/persons.js';
@@ -62,12 +63,7 @@ export const supervisionRepository = {
         and(
           eq(supervisionEntries.supervisionId, supervisionId),
           kind ? eq(supervisionEntries.kind, kind) : undefined,
-          after
-            ? or(
-                gt(supervisionEntries.occurredAt, after.at),
-                and(eq(supervisionEntries.occurredAt, after.at), gt(supervisionEntries.id, after.id)),
-              )
-            : undefined,
+          keysetAfter(supervisionEntries.occurredAt, supervisionEntries.id, after, 'asc'),
         ),
       )
       .orderBy(asc(supervisionEntries.occurredAt), asc(supervisionEntries.id))
@@ -102,12 +98,7 @@ export const supervisionRepository = {
           inArray(supervisions.status, ACTIVE_SUPERVISION_STATUSES),
           isNull(cases.sealedAt),
           isNull(cases.expungedAt),
-          after
-            ? or(
-                lt(supervisions.createdAt, after.at),
-                and(eq(supervisions.createdAt, after.at), lt(supervisions.id, after.id)),
-              )
-            : undefined,
+          keysetAfter(supervisions.createdAt, supervisions.id, after, 'desc'),
         ),
       )
       .orderBy(desc(supervisions.createdAt), desc(supervisions.id))

@@ -7,7 +7,7 @@ import type { Db, Executor } from '../../db/client.js';
 import type { CONTACT_KINDS } from '../../db/schema/supervision.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
 import { checkIfMatch } from '../../lib/etag.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import { dispositionQueries } from '../dispositions/service.js';
@@ -179,14 +179,8 @@ export function supervisionService(db: Db, config: Config) {
           id,
           supervisionRepository.get,
         );
-        const c = decodeCursor(q.cursor, 2);
-        const rows = await supervisionRepository.entries(
-          tx,
-          row.id,
-          q.kind,
-          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
-          q.limit + 1,
-        );
+        const c = decodeTimeCursor(q.cursor);
+        const rows = await supervisionRepository.entries(tx, row.id, q.kind, c, q.limit + 1);
         await audit({
           action: 'search',
           resourceType: 'supervision_entry',
@@ -305,13 +299,8 @@ export function supervisionService(db: Db, config: Config) {
     async caseload(ctx: RequestContext, q: { limit: number; cursor?: string }) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'supervision:caseload', { resourceType: RESOURCE });
-        const c = decodeCursor(q.cursor, 2);
-        const rows = await supervisionRepository.caseload(
-          tx,
-          ctx.caller.sub,
-          c ? { at: new Date(String(c[0])), id: String(c[1]) } : null,
-          q.limit + 1,
-        );
+        const c = decodeTimeCursor(q.cursor);
+        const rows = await supervisionRepository.caseload(tx, ctx.caller.sub, c, q.limit + 1);
         await audit({ action: 'search', resourceType: RESOURCE, decision, outcome: 'allowed' });
         const page = pageOf(rows, q.limit, (r) => [r.s.createdAt.toISOString(), r.s.id]);
         return {
