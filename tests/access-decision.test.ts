@@ -284,6 +284,11 @@ const rows: Row[] = [
     expect: { basis: 'legal_aid', withheld: ['health'] },
   },
   {
+    name: 'rule 4: a revocation recorded by an instance whose clock runs ahead still counts at once',
+    consents: [consent({ revokedAt: at(2) })],
+    expect: { basis: 'legal_aid', withheld: ['health'] },
+  },
+  {
     name: 'rule 4: an expired consent no longer opens it',
     consents: [consent({ validUntil: at(-1) })],
     expect: { basis: 'legal_aid', withheld: ['health'] },

@@ -9,7 +9,8 @@ import { loadCaseFacts, loadPersonFacts } from './facts.js';
 import { loadSensitiveFacts } from './sensitive-facts.js';
 import type { Action } from './roles.js';
 
-export type Allowed = Extract<Decision, { allow: true }>;
+/** The allowing decision, with the case and child it was about (so every audit row names them). */
+export type Allowed = Extract<Decision, { allow: true }> & { caseId: string | null; personId: string | null };
 
 export interface Target {
   resourceType: string;
@@ -49,7 +50,9 @@ export async function authorize(
     person: personFacts ?? undefined,
     sensitive,
   });
-  if (decision.allow) return decision;
+  if (decision.allow) {
+    return { ...decision, caseId: facts?.id ?? null, personId: facts?.personId ?? personFacts?.id ?? null };
+  }
   const error = decision.status === 404 ? notFound(target.resourceType) : forbidden();
   throw error.withAudit({
     action: auditActionOf(action),

@@ -272,7 +272,8 @@ function decideCategories(
     const consent = s.consents.find(
       (k) =>
         k.personId === c.personId &&
-        (k.revokedAt === null || now < k.revokedAt) &&
+        // Any recorded revocation counts at once: revokedAt comes from another instance's clock.
+        k.revokedAt === null &&
         inPeriod(k.validFrom, k.validUntil) &&
         k.categories.includes(category) &&
         k.purposes.includes(allowed.purpose) &&

@@ -1,5 +1,6 @@
 import { keysetAfter } from '../lib/pagination.js';
-import { type SQL, and, desc, eq, gte, inArray, lte } from 'drizzle-orm';
+import { type SQL, and, desc, eq, gte, inArray, isNull, lte, or } from 'drizzle-orm';
+import { cases } from '../db/schema/cases.js';
 import type { Executor } from '../db/client.js';
 import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
 
@@ -47,6 +48,8 @@ export async function findAuditEvents(
 export async function findDisclosures(
   tx: Executor,
   personId: string,
+  /** For callers who oversee nothing (the child's lawyer): only rows of cases they may see, or of no case. */
+  visibleCases: SQL | null,
   after: { at: Date; id: string } | null,
   limit: number,
 ): Promise<AuditEvent[]> {
@@ -58,6 +61,12 @@ export async function findDisclosures(
         eq(auditEvents.personId, personId),
         eq(auditEvents.outcome, 'allowed'),
         inArray(auditEvents.action, ['read', 'execute']),
+        visibleCases
+          ? or(
+              isNull(auditEvents.caseId),
+              inArray(auditEvents.caseId, tx.select({ id: cases.id }).from(cases).where(visibleCases)),
+            )
+          : undefined,
         keysetAfter(auditEvents.occurredAt, auditEvents.id, after, 'desc'),
       ),
     )

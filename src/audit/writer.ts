@@ -12,8 +12,8 @@ export interface AuditEntry {
   personId?: string | null;
   categoriesDisclosed?: string[];
   categoriesWithheld?: string[];
-  /** The decision that allowed or denied it: supplies purpose, basis and reason. */
-  decision?: Decision;
+  /** The decision that allowed or denied it: supplies purpose, basis and reason, and the case and child it was about. */
+  decision?: Decision & { caseId?: string | null; personId?: string | null };
   basisType?: string | null;
   basisId?: string | null;
   breakGlass?: boolean;
@@ -37,8 +37,10 @@ export async function writeAudit(tx: Executor, ctx: RequestContext, entry: Audit
     action: entry.action,
     resourceType: entry.resourceType,
     resourceId: entry.resourceId ?? null,
-    caseId: entry.caseId ?? null,
-    personId: entry.personId ?? null,
+    // A row about a case or a child names them even when the service did not repeat them, so the
+    // child's disclosure ledger misses no read.
+    caseId: entry.caseId ?? d?.caseId ?? null,
+    personId: entry.personId ?? d?.personId ?? null,
     categoriesDisclosed: entry.categoriesDisclosed ?? [],
     categoriesWithheld: entry.categoriesWithheld ?? [],
     purpose: d?.purpose ?? null,

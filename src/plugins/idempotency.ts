@@ -10,6 +10,8 @@ import { contextOf } from './auth.js';
 
 /** A first request that never finished (a crashed instance) stops blocking its key after this. */
 const PENDING_EXPIRY_SECONDS = 120;
+/** Replays are for retries; after a day a stored response (which may hold personal data) is not replayed. */
+const REPLAY_TTL_SECONDS = 24 * 60 * 60;
 const REPLAYED_HEADERS = ['etag', 'location', 'content-type'];
 
 declare module 'fastify' {
@@ -65,14 +67,15 @@ export default fp(
           { path: 'headers.idempotency-key', message: 'reused with another body' },
         ]);
       }
-      if (
-        existing.status === null &&
-        Date.now() - existing.createdAt.getTime() > PENDING_EXPIRY_SECONDS * 1000
-      ) {
-        // The first request never finished (its instance died): this retry takes the key over.
+      const age = Date.now() - existing.createdAt.getTime();
+      const stale =
+        existing.status === null ? age > PENDING_EXPIRY_SECONDS * 1000 : age > REPLAY_TTL_SECONDS * 1000;
+      if (stale) {
+        // The first request never finished (its instance died), or its response is past replaying:
+        // this request takes the key over and runs again.
         await db
           .update(idempotencyKeys)
-          .set({ createdAt: new Date() })
+          .set({ createdAt: new Date(), status: null, headers: null, body: null })
           .where(and(eq(idempotencyKeys.callerSub, sub), eq(idempotencyKeys.key, key)));
         request.idempotency = { key, sub };
         return;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
+import { visibleCasesCondition } from '../../access/scope.js';
 import type { RequestContext } from '../../access/caller.js';
 import { findAuditEvents, findDisclosures } from '../../audit/query.js';
 import type { AuditSealer } from '../../audit/sealer.js';
@@ -42,7 +43,10 @@ export function auditService(db: Db, sealer: () => AuditSealer, key: () => Promi
           resourceId: personId,
           personId,
         });
-        const rows = await findDisclosures(tx, personId, decodeTimeCursor(q.cursor), q.limit + 1);
+        // Auditors oversee every child; the child's lawyer sees only what happened on cases they may see
+        // (a sealed case, or another court's, must not surface through its access history).
+        const visible = decision.basis.type === 'role' ? null : visibleCasesCondition(ctx.caller);
+        const rows = await findDisclosures(tx, personId, visible, decodeTimeCursor(q.cursor), q.limit + 1);
         await audit({
           action: 'read',
           resourceType: 'disclosure_ledger',

@@ -31,7 +31,18 @@ export const caseLifecycle = {
   /** The case, locked until the transaction ends; 404 if it is gone (authorize already saw it). */
   async lock(tx: Executor, caseId: string): Promise<CaseRow> {
     const row = await caseRepository.getForUpdate(tx, caseId);
-    if (!row || row.sealedAt || row.expungedAt) throw notFound('case');
+    if (!row || row.sealedAt || row.expungedAt) {
+      // Sealed and expunged cases are read-only for everyone; the refusal is audited like any denial.
+      throw notFound('case').withAudit({
+        action: 'update',
+        resourceType: 'case',
+        resourceId: caseId,
+        caseId: row ? caseId : null,
+        personId: row?.personId ?? null,
+        outcome: 'denied',
+        reason: row ? 'case sealed or expunged' : 'case not found',
+      });
+    }
     return row;
   },
 

@@ -22,6 +22,14 @@ export const caseRepository = {
       .values(list.map((c, position) => ({ caseId, code: c.code, description: c.description, position })))
       .returning();
   },
+  /** True when the child has cases and every one is sealed or expunged: the child is then invisible. */
+  async onlyHiddenCases(tx: Executor, personId: string): Promise<boolean> {
+    const rows = await tx
+      .select({ sealedAt: cases.sealedAt, expungedAt: cases.expungedAt })
+      .from(cases)
+      .where(eq(cases.personId, personId));
+    return rows.length > 0 && rows.every((r) => r.sealedAt !== null || r.expungedAt !== null);
+  },
   async get(tx: Executor, id: string): Promise<CaseRow | null> {
     const [row] = await tx.select().from(cases).where(eq(cases.id, id));
     return row ?? null;

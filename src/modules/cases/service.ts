@@ -76,7 +76,13 @@ export function caseService(db: Db, config: Config) {
           }
         }
         const person = await personRepository.get(tx, input.personId);
-        if (!person || person.expungedAt || !person.dateOfBirth) {
+        // A child whose every case is sealed is as invisible here as in matches and reads.
+        if (
+          !person ||
+          person.expungedAt ||
+          !person.dateOfBirth ||
+          (await caseRepository.onlyHiddenCases(tx, person.id))
+        ) {
           throw unprocessable('The child is not registered', [
             { path: 'body.personId', message: 'unknown person' },
           ]);

@@ -20,7 +20,7 @@ function birthdayAt(dateOfBirth: string, age: number): string {
 }
 
 export function consentStatus(row: ConsentRow, now: Date) {
-  if (row.revokedAt && row.revokedAt <= now) return 'revoked' as const;
+  if (row.revokedAt) return 'revoked' as const;
   if (row.validUntil && row.validUntil <= now) return 'expired' as const;
   if (row.validFrom > now) return 'pending' as const;
   return 'active' as const;

@@ -24,6 +24,8 @@ export function sealingService(db: Db) {
         });
         const at = new Date();
         const row = await sealingRepository.seal(tx, caseId, input.orderReference, at);
+        // A stored Idempotency-Key response would hand the sealed case back to a retry.
+        if (row) await sealingRepository.forgetReplays(tx, [caseId]);
         if (!row) {
           throw conflict('The case is already sealed').withAudit({
             action: 'update',
