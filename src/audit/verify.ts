@@ -44,16 +44,20 @@ export async function verifyAuditTrail(db: Db, publicKeys: JWK[]): Promise<Verif
 
   // Links: a gap in the positions, a link that does not continue the previous one, or an altered link.
   const [link] = rowsOf<{ seq: string; event_id: string; problem: string }>(
+    // min() over the whole table lets the database scan in parallel; then the one row is explained.
     await db.execute(sql`
+      WITH first_bad AS (
+        SELECT min(c.seq) AS seq
+          FROM audit_chain c LEFT JOIN audit_chain p ON p.seq = c.seq - 1
+         WHERE (c.seq > 1 AND p.seq IS NULL)
+            OR c.prev_hash <> coalesce(p.hash, ${genesis})
+            OR c.hash <> ${linkHashSql(sql`c.prev_hash`, sql`c.content_hash`)})
       SELECT c.seq::text AS seq, c.event_id,
              CASE WHEN c.seq > 1 AND p.seq IS NULL THEN 'gap'
                   WHEN c.prev_hash <> coalesce(p.hash, ${genesis}) THEN 'link'
                   ELSE 'altered' END AS problem
         FROM audit_chain c LEFT JOIN audit_chain p ON p.seq = c.seq - 1
-       WHERE (c.seq > 1 AND p.seq IS NULL)
-          OR c.prev_hash <> coalesce(p.hash, ${genesis})
-          OR c.hash <> ${linkHashSql(sql`c.prev_hash`, sql`c.content_hash`)}
-       ORDER BY c.seq LIMIT 1`),
+       WHERE c.seq = (SELECT seq FROM first_bad)`),
   );
   const [first] = rowsOf<{ seq: string }>(
     await db.execute(sql`SELECT min(seq)::text AS seq FROM audit_chain`),
@@ -95,11 +99,14 @@ export async function verifyAuditTrail(db: Db, publicKeys: JWK[]): Promise<Verif
   // Contents: every audit row a link holds must still hash to what was sealed.
   const [content] = rowsOf<{ seq: string; event_id: string; missing: boolean; actual: string | null }>(
     await db.execute(sql`
+      WITH first_bad AS (
+        SELECT min(c.seq) AS seq
+          FROM audit_chain c LEFT JOIN audit_events e ON e.id = c.event_id
+         WHERE e.id IS NULL OR e.txid <> c.event_txid OR ${contentHashSql('e')} <> c.content_hash)
       SELECT c.seq::text AS seq, c.event_id, e.id IS NULL AS missing,
              CASE WHEN e.id IS NULL THEN NULL ELSE ${contentHashSql('e')} END AS actual
         FROM audit_chain c LEFT JOIN audit_events e ON e.id = c.event_id
-       WHERE e.id IS NULL OR e.txid <> c.event_txid OR ${contentHashSql('e')} <> c.content_hash
-       ORDER BY c.seq LIMIT 1`),
+       WHERE c.seq = (SELECT seq FROM first_bad)`),
   );
   if (content) {
     const seq = Number(content.seq);
