@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createHarness, uid } from './helpers/app.js';
@@ -9,6 +10,34 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+describe('internal errors', () => {
+  it('answer 500 problem+json with no stack, no SQL and no internal message', async () => {
+    const { clerk, kase } = await courtWithCase(h);
+    const db = h.testDb.database.db;
+    await db.execute(sql.raw('ALTER TABLE charges RENAME TO charges_moved_away'));
+    try {
+      const res = await clerk.get(`/v1/cases/${kase.id}`);
+      expect(res.statusCode).toBe(500);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      expect(res.json()).toMatchObject({
+        status: 500,
+        title: 'Internal error',
+        requestId: res.headers['x-request-id'],
+      });
+      expect(res.body).not.toMatch(/charges|relation|select |\.ts:|stack|does not exist/i);
+    } finally {
+      await db.execute(sql.raw('ALTER TABLE charges_moved_away RENAME TO charges'));
+    }
+    expect((await clerk.get(`/v1/cases/${kase.id}`)).statusCode).toBe(200);
+  });
+
+  it('serves the browsable API documentation', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+  });
+});
+
 describe('metrics and logs', () => {
   it('exposes Prometheus metrics by route pattern and status, and pool use', async () => {
     const { clerk, kase } = await courtWithCase(h);
@@ -16,7 +45,15 @@ describe('metrics and logs', () => {
     const res = await h.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    expect(res.body).toMatch(/http_requests_total\{method="GET",route="\/v1\/cases\/:id",status="200"\} 1/);
+    const count = (body: string) =>
+      Number(
+        /http_requests_total\{method="GET",route="\/v1\/cases\/:id",status="200"\} (\d+)/.exec(body)?.[1] ??
+          0,
+      );
+    expect(count(res.body)).toBeGreaterThanOrEqual(1);
+    await clerk.get(`/v1/cases/${kase.id}`);
+    const after = await h.app.inject({ method: 'GET', url: '/metrics' });
+    expect(count(after.body)).toBe(count(res.body) + 1);
     expect(res.body).toContain('http_request_duration_seconds_bucket');
     expect(res.body).toMatch(/db_pool_connections\{state="total"\}/);
     // ids never become label values
