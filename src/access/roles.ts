@@ -59,6 +59,9 @@ const CASE_READERS = [
   'social_worker',
 ] as const satisfies readonly Role[];
 
+/** The case itself (not its path) is also read by the partner system that referred it. */
+const CASE_READERS_AND_REFERRERS = [...CASE_READERS, 'partner_system'] as const satisfies readonly Role[];
+
 /**
  * Every action the API knows. Case-scoped actions also need a relationship to the case
  * (SPEC 4.2); the rest are decided on role (and scope, for partner systems) alone.
@@ -74,15 +77,7 @@ export const ACTIONS = {
   'staff:read': { roles: ['admin', 'court_clerk'], scope: null, caseScoped: false },
   'person:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'person:read': {
-    roles: [
-      'court_clerk',
-      'judge',
-      'prosecutor',
-      'legal_aid_lawyer',
-      'probation_officer',
-      'social_worker',
-      'partner_system',
-    ],
+    roles: CASE_READERS_AND_REFERRERS,
     scope: 'cases:read',
     caseScoped: false,
     personScoped: true,
@@ -90,28 +85,12 @@ export const ACTIONS = {
   'person:match': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:list': {
-    roles: [
-      'court_clerk',
-      'judge',
-      'prosecutor',
-      'legal_aid_lawyer',
-      'probation_officer',
-      'social_worker',
-      'partner_system',
-    ],
+    roles: CASE_READERS_AND_REFERRERS,
     scope: 'cases:read',
     caseScoped: false,
   },
   'case:read': {
-    roles: [
-      'court_clerk',
-      'judge',
-      'prosecutor',
-      'legal_aid_lawyer',
-      'probation_officer',
-      'social_worker',
-      'partner_system',
-    ],
+    roles: CASE_READERS_AND_REFERRERS,
     scope: 'cases:read',
     caseScoped: true,
   },

@@ -51,109 +51,55 @@ export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
     tags,
   };
 
-  app.post(
-    '/diversions/:id/accept',
+  /** The steps after a proposal, each its own operation; the stage machine lives in the service. */
+  const steps = [
     {
-      schema: {
-        ...command,
-        operationId: 'acceptDiversion',
-        summary: 'The child and family accept',
-        body: OptionalNote,
-      },
+      step: 'accept',
+      operationId: 'acceptDiversion',
+      summary: 'The child and family accept',
+      body: OptionalNote,
     },
-    async (request, reply) => {
-      const row = await service.step(
-        contextOf(request),
-        request.params.id,
-        'accept',
-        request.body.note,
-        request.headers['if-match'],
-      );
-      return reply.header('etag', etagOf(row.version)).send(row);
-    },
-  );
-  app.post(
-    '/diversions/:id/decline',
     {
-      schema: {
-        ...command,
-        operationId: 'declineDiversion',
-        summary: 'The child or family decline',
-        body: Reason,
-      },
+      step: 'decline',
+      operationId: 'declineDiversion',
+      summary: 'The child or family decline',
+      body: Reason,
     },
-    async (request, reply) => {
-      const row = await service.step(
-        contextOf(request),
-        request.params.id,
-        'decline',
-        request.body.reason,
-        request.headers['if-match'],
-      );
-      return reply.header('etag', etagOf(row.version)).send(row);
-    },
-  );
-  app.post(
-    '/diversions/:id/start',
     {
-      schema: {
-        ...command,
-        operationId: 'startDiversion',
-        summary: 'The programme is in progress',
-        body: OptionalNote,
-      },
+      step: 'start',
+      operationId: 'startDiversion',
+      summary: 'The programme is in progress',
+      body: OptionalNote,
     },
-    async (request, reply) => {
-      const row = await service.step(
-        contextOf(request),
-        request.params.id,
-        'start',
-        request.body.note,
-        request.headers['if-match'],
-      );
-      return reply.header('etag', etagOf(row.version)).send(row);
-    },
-  );
-  app.post(
-    '/diversions/:id/complete',
     {
-      schema: {
-        ...command,
-        operationId: 'completeDiversion',
-        summary: 'Completed: the case closes as diverted',
-        body: OptionalNote,
-      },
+      step: 'complete',
+      operationId: 'completeDiversion',
+      summary: 'Completed: the case closes as diverted',
+      body: OptionalNote,
     },
-    async (request, reply) => {
-      const row = await service.step(
-        contextOf(request),
-        request.params.id,
-        'complete',
-        request.body.note,
-        request.headers['if-match'],
-      );
-      return reply.header('etag', etagOf(row.version)).send(row);
-    },
-  );
-  app.post(
-    '/diversions/:id/fail',
     {
-      schema: {
-        ...command,
-        operationId: 'failDiversion',
-        summary: 'Failed: the case goes back to the court path (pre-trial)',
-        body: Reason,
+      step: 'fail',
+      operationId: 'failDiversion',
+      summary: 'Failed: the case goes back to the court path (pre-trial)',
+      body: Reason,
+    },
+  ] as const;
+
+  for (const { step, operationId, summary, body } of steps) {
+    app.post(
+      `/diversions/:id/${step}`,
+      { schema: { ...command, operationId, summary, body } },
+      async (request, reply) => {
+        const b = request.body as { note?: string; reason?: string };
+        const row = await service.step(
+          contextOf(request),
+          request.params.id,
+          step,
+          b.reason ?? b.note,
+          request.headers['if-match'],
+        );
+        return reply.header('etag', etagOf(row.version)).send(row);
       },
-    },
-    async (request, reply) => {
-      const row = await service.step(
-        contextOf(request),
-        request.params.id,
-        'fail',
-        request.body.reason,
-        request.headers['if-match'],
-      );
-      return reply.header('etag', etagOf(row.version)).send(row);
-    },
-  );
+    );
+  }
 };
