@@ -102,6 +102,26 @@ describe('audit queries, the disclosure ledger and row counts', () => {
     expect(lines.slice(1).every((l: string) => l.split(',')[9] === kase.id)).toBe(true);
   });
 
+  it('filters by actor: every item is that actor, and there is at least one', async () => {
+    const { clerk, kase, court } = await courtWithCase(h);
+    const otherSub = uid('clerk');
+    const other = await h.as({ sub: otherSub, roles: ['court_clerk'], org: court });
+    await clerk.get(`/v1/cases/${kase.id}`);
+    await other.get(`/v1/cases/${kase.id}`);
+    const res = (await auditor.get(`/v1/audit-events?actor=${otherSub}`)).json();
+    expect(res.items.length).toBeGreaterThan(0);
+    expect(res.items.every((e: any) => e.actorSub === otherSub)).toBe(true);
+  });
+
+  it("leaves searches out of the child's disclosure ledger: only reads disclose", async () => {
+    const { clerk, person } = await courtWithCase(h);
+    const search = await clerk.get(`/v1/cases?personId=${person.id}`);
+    const [row] = await h.auditRows(`request_id = '${search.headers['x-request-id']}'`);
+    expect(row).toMatchObject({ action: 'search', person_id: person.id });
+    const ledger = (await auditor.get(`/v1/persons/${person.id}/disclosures?limit=100`)).json();
+    expect(ledger.items.some((i: any) => i.action === 'search')).toBe(false);
+  });
+
   it('keeps the trail from everyone but auditors', async () => {
     const { clerk, kase } = await courtWithCase(h);
     expect((await clerk.get(`/v1/audit-events?caseId=${kase.id}`)).statusCode).toBe(403);

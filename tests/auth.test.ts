@@ -21,7 +21,7 @@ async function signWith(
     iss?: string;
     aud?: string;
     sub?: string | null;
-    exp?: number;
+    exp?: number | null;
   } = {},
 ) {
   const key = opts.key ?? (await importJWK(h.issuer.privateJwk, 'ES256'));
@@ -30,8 +30,8 @@ async function signWith(
     .setProtectedHeader({ alg: opts.alg ?? 'ES256', kid: opts.kid ?? h.issuer.privateJwk.kid })
     .setIssuer(opts.iss ?? TEST_ISSUER)
     .setAudience(opts.aud ?? TEST_AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(opts.exp ?? now + 300);
+    .setIssuedAt(now);
+  if (opts.exp !== null) jwt.setExpirationTime(opts.exp ?? now + 300);
   if (opts.sub !== null) jwt.setSubject(opts.sub ?? 'clerk-1');
   return jwt.sign(key as CryptoKey);
 }
@@ -101,6 +101,12 @@ describe('authentication', () => {
     expect((await get(await signWith({}, { iss: 'https://evil.invalid/' }))).statusCode).toBe(401);
     expect((await get(await signWith({}, { aud: 'another-service' }))).statusCode).toBe(401);
     expect((await get(await signWith({}, { sub: null }))).statusCode).toBe(401);
+  });
+
+  it('rejects a token with no expiry at all', async () => {
+    const res = await get(await signWith({}, { exp: null }));
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
   });
 
   it('rejects a malformed Authorization header', async () => {
