@@ -161,6 +161,45 @@ describe('the tamper-evident audit trail', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('detects a link that does not continue the previous one, even when its own hash is consistent', async () => {
+    await traffic();
+    await h.sealAll();
+    const victim = await sealedEvent(3);
+    const [link] = await query<{ prev_hash: string; hash: string; content_hash: string }>(
+      `SELECT prev_hash, hash, content_hash FROM audit_chain WHERE seq = ${victim.seq}`,
+    );
+    const forgedPrev = 'a'.repeat(64);
+    await tamper([
+      `UPDATE audit_chain SET prev_hash = '${forgedPrev}', hash = '${linkHash(forgedPrev, link.content_hash)}' WHERE seq = ${victim.seq}`,
+    ]);
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(report.firstBroken).toMatchObject({ seq: victim.seq, problem: 'inserted' });
+    await tamper([
+      `UPDATE audit_chain SET prev_hash = '${link.prev_hash}', hash = '${link.hash}' WHERE seq = ${victim.seq}`,
+    ]);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('detects a checkpoint whose signature is not by the trusted key', async () => {
+    await traffic();
+    await h.sealAll();
+    await h.app.sealer.checkpointNow();
+    const [cp] = await query<{ id: string; seq: string; jws: string }>(
+      'SELECT id, seq::text AS seq, jws FROM audit_checkpoints ORDER BY seq DESC LIMIT 1',
+    );
+    const [header, payload, signature] = cp.jws.split('.');
+    const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    await tamper([
+      `UPDATE audit_checkpoints SET jws = '${header}.${payload}.${flipped}' WHERE id = '${cp.id}'`,
+    ]);
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    expect(report.firstBroken).toMatchObject({ seq: Number(cp.seq), problem: 'bad_checkpoint' });
+    await tamper([`UPDATE audit_checkpoints SET jws = '${cp.jws}' WHERE id = '${cp.id}'`]);
+    expect((await verify()).ok).toBe(true);
+  });
+
   it('detects a chain rewritten from a changed row onwards, through the signed checkpoints', async () => {
     await traffic();
     await h.sealAll();
