@@ -32,6 +32,14 @@ describe('Idempotency-Key on POST', () => {
     expect(retry.headers.etag).toBe(first.headers.etag);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(await casesOf(person.id)).toBe(1);
+    // the replay discloses the case again: its audit row names the case and the child
+    const [replayRow] = await h.auditRows(`request_id = '${retry.headers['x-request-id']}'`);
+    expect(replayRow).toMatchObject({
+      resource_type: 'idempotent_replay',
+      case_id: first.json().id,
+      person_id: person.id,
+      outcome: 'allowed',
+    });
     // a retry through another instance replays too: the record lives in the database
     const second = await h.secondInstance();
     const viaSecond = await second.inject({

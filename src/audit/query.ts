@@ -41,6 +41,20 @@ export async function findAuditEvents(
     .limit(limit);
 }
 
+/** The case and child an earlier request's allowed audit row named (for replays of its response). */
+export async function subjectsOfRequest(
+  tx: Executor,
+  requestId: string,
+): Promise<{ caseId: string | null; personId: string | null }> {
+  const [row] = await tx
+    .select({ caseId: auditEvents.caseId, personId: auditEvents.personId })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.requestId, requestId), eq(auditEvents.outcome, 'allowed')))
+    .orderBy(desc(auditEvents.occurredAt))
+    .limit(1);
+  return row ?? { caseId: null, personId: null };
+}
+
 /**
  * A child's disclosure ledger: every allowed read or export of the child's data by someone,
  * with the categories, purpose and basis. Searches and the child's own registration are not disclosures.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { subjectsOfRequest } from '../audit/query.js';
 import { writeAudit } from '../audit/writer.js';
 import type { Db } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/idempotency.js';
@@ -50,7 +51,7 @@ export default fp(
       const hash = requestHash(request);
       const [inserted] = await db
         .insert(idempotencyKeys)
-        .values({ callerSub: sub, key, requestHash: hash })
+        .values({ callerSub: sub, key, requestHash: hash, requestId: String(request.id) })
         .onConflictDoNothing()
         .returning({ key: idempotencyKeys.key });
       if (inserted) {
@@ -75,7 +76,13 @@ export default fp(
         // this request takes the key over and runs again.
         await db
           .update(idempotencyKeys)
-          .set({ createdAt: new Date(), status: null, headers: null, body: null })
+          .set({
+            createdAt: new Date(),
+            status: null,
+            headers: null,
+            body: null,
+            requestId: String(request.id),
+          })
           .where(and(eq(idempotencyKeys.callerSub, sub), eq(idempotencyKeys.key, key)));
         request.idempotency = { key, sub };
         return;
@@ -84,15 +91,20 @@ export default fp(
         throw conflict('The first request with this Idempotency-Key is still being processed; retry shortly');
       }
       const ctx = contextOf(request);
-      await db.transaction((tx) =>
-        writeAudit(tx, ctx, {
+      // The replay hands the first response out again: its audit row names the same case and child,
+      // so the child's disclosure ledger shows it.
+      await db.transaction(async (tx) => {
+        const subjects = existing.requestId ? await subjectsOfRequest(tx, existing.requestId) : null;
+        await writeAudit(tx, ctx, {
           action: 'execute',
           resourceType: 'idempotent_replay',
           resourceId: key,
+          caseId: subjects?.caseId ?? null,
+          personId: subjects?.personId ?? null,
           outcome: 'allowed',
           reason: `replayed ${existing.status} response`,
-        }),
-      );
+        });
+      });
       for (const [name, value] of Object.entries(existing.headers ?? {})) reply.header(name, value);
       reply.header('idempotent-replayed', 'true');
       return reply

@@ -10,6 +10,8 @@ export const idempotencyKeys = pgTable(
     callerSub: text('caller_sub').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
+    /** The first request's id: a replay names the same case and child in its audit row. */
+    requestId: text('request_id'),
     /** null while the first request is still being processed. */
     status: integer('status'),
     headers: jsonb('headers').$type<Record<string, string>>(),
