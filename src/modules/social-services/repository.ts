@@ -43,10 +43,16 @@ export const socialServicesRepository = {
       );
     return row ?? null;
   },
-  async endAssignment(tx: Executor, row: SocialWorkRow): Promise<SocialWorkRow> {
+  async activeForCase(tx: Executor, caseId: string): Promise<SocialWorkRow[]> {
+    return tx
+      .select()
+      .from(socialWorkAssignments)
+      .where(and(eq(socialWorkAssignments.caseId, caseId), eq(socialWorkAssignments.status, 'active')));
+  },
+  async endAssignment(tx: Executor, row: SocialWorkRow, endedAt: Date = new Date()): Promise<SocialWorkRow> {
     const [updated] = await tx
       .update(socialWorkAssignments)
-      .set({ status: 'ended', endedAt: new Date(), version: row.version + 1, updatedAt: new Date() })
+      .set({ status: 'ended', endedAt, version: row.version + 1, updatedAt: new Date() })
       .where(eq(socialWorkAssignments.id, row.id))
       .returning();
     return updated;
