@@ -4,7 +4,6 @@ import type { RequestContext } from '../../access/caller.js';
 import type { Db, Executor } from '../../db/client.js';
 import type { Config } from '../../config.js';
 import { readEventClock } from '../../lib/event-time.js';
-import { checkIfMatch } from '../../lib/etag.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
@@ -85,7 +84,7 @@ export function custodyService(db: Db, config: Config) {
 
     async end(ctx: RequestContext, id: string, input: z.infer<typeof CustodyEnd>, ifMatch?: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'custody:write',
@@ -97,10 +96,15 @@ export function custodyService(db: Db, config: Config) {
           action: 'update' as const,
           resourceType: RESOURCE,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          custodyRepository.getForUpdate,
+          ifMatch,
+        );
         caseLifecycle.check(kase, 'custody_recorded', decision, refusal);
         if (row.releasedAt) {
           throw refusedConflict('The custody episode has already ended', decision, refusal, kase, {
