@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
+import { alertRoutes } from './modules/alerts/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
@@ -121,6 +122,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(courtOrderRoutes, { db });
       await v1.register(breakGlassRoutes, { db, config });
       await v1.register(sealingRoutes, { db });
+      await v1.register(alertRoutes, { db, config });
     },
     { prefix: '/v1' },
   );
