@@ -193,6 +193,9 @@ export const ACTIONS = {
   'alert:acknowledge': { roles: CASE_READERS, scope: null, caseScoped: false },
   /** Counts per rule for the caller's own court or office: no case id, no child. */
   'alert:summary': { roles: CASE_READERS, scope: null, caseScoped: false },
+  // Integration (issue 10). Each event is further filtered by the read action of its resource
+  // and the caller's relationship to its case (src/access/event-scope.ts).
+  'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
 } as const satisfies Record<
   string,
   {
