@@ -4,6 +4,7 @@ import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fas
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { alertRoutes } from './modules/alerts/routes.js';
+import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
@@ -57,6 +58,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     database: Database;
     sealer: AuditSealer;
+    alertWatcher: AlertWatcher;
     eventPruner: EventPruner;
   }
 }
@@ -135,7 +137,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('sealer', sealer);
   const eventPruner = startEventPruner(db, config, app.log);
   app.decorate('eventPruner', eventPruner);
+  const alertWatcher = startAlertWatcher(db, config, app.log);
+  app.decorate('alertWatcher', alertWatcher);
   app.addHook('onClose', async () => {
+    await alertWatcher.stop();
     await eventPruner.stop();
     await sealer.stop();
     if (ownsDatabase) await database.close();

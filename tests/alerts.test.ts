@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Harness, createHarness, uid } from './helpers/app.js';
 import { auditOf, createStaff, expectAudited } from './helpers/case-path.js';
+import { readFeed } from './helpers/events.js';
 import { createCase, createOrg, createPerson } from './helpers/factories.js';
 
 /**
@@ -510,5 +511,38 @@ describe('acknowledging, summaries and who may ask', () => {
     const bad = await j.clerk.get(`/v1/alerts?cursor=${forged}`);
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('raises and clears alerts as events on the feed, to those related to the case only', async () => {
+    const j = await jurisdiction();
+    const kase = await caseAt(j.clerk, 30, { detained: true });
+    const id = `detained_without_first_hearing:${kase.id}:${kase.id}`;
+    await h.app.alertWatcher.runNow();
+    const raised = await readFeed(j.clerk, {
+      types: 'alert.raised,alert.cleared',
+      until: (e) => e.some((x) => x.resourceId === id),
+    });
+    const mine = raised.events.filter((e) => e.caseId === kase.id);
+    expect(mine.map((e) => [e.type, e.resourceType, e.resourceId]).sort()).toEqual(
+      [
+        ['alert.raised', 'alert', id],
+        ['alert.raised', 'alert', `legal_aid_not_assigned:${kase.id}:${kase.id}`],
+      ].sort(),
+    );
+    // A second comparison with nothing changed writes nothing for this case.
+    await h.app.alertWatcher.runNow();
+    await holdHearing(j.clerk, kase.id, ago(HOUR));
+    await h.app.alertWatcher.runNow();
+    const after = await readFeed(j.clerk, {
+      after: raised.cursor,
+      types: 'alert.raised,alert.cleared',
+      until: (e) => e.some((x) => x.type === 'alert.cleared' && x.resourceId === id),
+    });
+    expect(after.events.filter((e) => e.caseId === kase.id).map((e) => [e.type, e.resourceId])).toEqual([
+      ['alert.cleared', id],
+    ]);
+    // Another court's clerk reads its feed and finds none of this case's events.
+    const other = await readFeed(j.otherClerk, { types: 'alert.raised,alert.cleared' });
+    expect(other.events.filter((e) => e.caseId === kase.id)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { cases } from './cases.js';
 
 /**
@@ -25,5 +26,27 @@ export const alertAcknowledgements = pgTable(
   (t) => [
     index('alert_ack_subject_idx').on(t.rule, t.subjectId, t.since, t.acknowledgedAt),
     index('alert_ack_case_idx').on(t.caseId),
+  ],
+);
+
+/**
+ * What the alert watcher last saw (src/modules/alerts/watcher.ts): one row per occurrence it raised
+ * as an `alert.raised` event, closed with `cleared_at` when it wrote `alert.cleared`. Only the
+ * events depend on it; GET /v1/alerts never reads it.
+ */
+export const alertStates = pgTable(
+  'alert_states',
+  {
+    rule: text('rule').notNull(),
+    caseId: uuid('case_id').notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    since: timestamp('since', { withTimezone: true, precision: 3 }).notNull(),
+    raisedAt: timestamp('raised_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    clearedAt: timestamp('cleared_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    uniqueIndex('alert_states_open_idx')
+      .on(t.rule, t.caseId, t.subjectId, t.since)
+      .where(sql`${t.clearedAt} is null`),
   ],
 );
