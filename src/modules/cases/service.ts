@@ -5,7 +5,7 @@ import type { Role } from '../../access/roles.js';
 import type { RequestContext } from '../../access/caller.js';
 import { visibleCasesCondition } from '../../access/scope.js';
 import type { Config } from '../../config.js';
-import type { Db, Executor } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
