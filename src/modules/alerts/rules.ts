@@ -15,7 +15,7 @@ import { supervisionEntries, supervisions } from '../../db/schema/supervision.js
  * the limit (from configuration), and who can act on it. Alerts are never stored: each rule is a
  * SELECT evaluated at the database clock (`now()`, the transaction's start) whenever someone asks,
  * so no job has to run for them to be right. Each rule's time condition is written against an
- * indexed column (partial indexes in migration 0012), so a court's evaluation reads only the rows
+ * indexed column (partial indexes in migration 0013), so a court's evaluation reads only the rows
  * that are already late.
  *
  * Every rule yields rows of (rule, case_id, subject_type, subject_id, since, due_at): `since` is
