@@ -7,10 +7,11 @@ import { createCase, createOrg, createPerson } from './helpers/factories.js';
 
 /**
  * Deadline alerts (issue 11). The clock is controlled by the data, never by sleeping: each test
- * records the situation with times in the past (arrest, detention, hearing date, contact...) and
- * the alerts are evaluated at the database clock. Where a command takes no time of its own (a
- * legal aid assignment's assignedAt, a diversion's proposal time, a child's age when a guardian
- * consents), the test moves that one timestamp on the test database with SQL, and says so.
+ * records the situation with times in the past (arrest, detention, listing and hearing dates,
+ * assignment, proposal, contact...), through the commands' own time fields, and the alerts are
+ * evaluated at the database clock. One situation no command can create is a guardian's consent for
+ * a child who has since come of age (a guardian may consent only for a minor, at the server clock):
+ * that test moves the date of birth on the test database with SQL, and says so.
  */
 let h: Harness;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ const DAY = 24 * HOUR;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 const dateAgo = (ms: number) => ago(ms).slice(0, 10);
 
-/** Runs SQL on the test database: only to move a time that no command accepts (see above). */
+/** Runs SQL on the test database: only for what no command can record (see above). */
 const backdate = (query: ReturnType<typeof sql>) => h.testDb.database.db.execute(query);
 
 /** The alerts `client` sees on one case, as "rule" strings. */
@@ -67,8 +68,13 @@ async function caseAt(
 
 /** A held hearing (so the case moves on); the time is in the past. */
 async function holdHearing(clerk: Client, caseId: string, at: string) {
+  const listedAt = new Date(new Date(at).getTime() - HOUR).toISOString();
   const hearing = (
-    await clerk.post(`/v1/cases/${caseId}/hearings`, { scheduledAt: at, purpose: 'first appearance' })
+    await clerk.post(`/v1/cases/${caseId}/hearings`, {
+      scheduledAt: at,
+      listedAt,
+      purpose: 'first appearance',
+    })
   ).json();
   const held = await clerk.post(`/v1/hearings/${hearing.id}/hold`, {
     heldAt: at,
@@ -148,22 +154,30 @@ describe('deadline alerts', () => {
     expect(await rulesOn(j.clerk, kase.id)).toEqual(['legal_aid_not_assigned']);
     expect(await rulesOn(j.clerk, fresh.id)).toEqual([]);
     expect(await rulesOn(j.clerk, referral.id)).toEqual([]);
+    // A referral has no arrest clock, but a request for legal aid starts one.
+    const requested = await j.clerk.post(`/v1/cases/${referral.id}/legal-aid-requests`, {
+      source: 'child',
+      requestedAt: ago(26 * HOUR),
+    });
+    expect(requested.statusCode, requested.body).toBe(201);
+    const fromRequest = await alertOn(j.clerk, referral.id, 'legal_aid_not_assigned');
+    expect(fromRequest?.since).toBe(requested.json().requestedAt);
     expect(await rulesOn(j.otherClerk, kase.id)).toEqual([]);
     // Only the court acts on this one: the prosecutor of an office it is not referred to sees nothing.
     expect(await rulesOn(j.prosecutor, kase.id)).toEqual([]);
 
     const lawyer = await createStaff(h, 'legal_aid_lawyer');
     const otherLawyer = await createStaff(h, 'legal_aid_lawyer', { org: lawyer.org });
+    // Assigned now: the clock of acceptance starts, nothing is late.
+    const fresh2 = await caseAt(j.clerk, 30, { detained: false });
+    await j.clerk.post(`/v1/cases/${fresh2.id}/legal-aid-assignments`, { lawyerSub: lawyer.sub });
+    expect(await rulesOn(j.clerk, fresh2.id)).toEqual([]);
+    // Assigned 28 h ago (2 h after the arrest): not accepted within 24 h.
     const assigned = await j.clerk.post(`/v1/cases/${kase.id}/legal-aid-assignments`, {
       lawyerSub: lawyer.sub,
+      assignedAt: ago(28 * HOUR),
     });
     expect(assigned.statusCode, assigned.body).toBe(201);
-    expect(await rulesOn(j.clerk, kase.id)).toEqual([]);
-
-    // The assignment takes its time from the server clock; no command backdates it, so the test does.
-    await backdate(
-      sql`update legal_aid_assignments set assigned_at = now() - interval '30 hours' where id = ${assigned.json().id}`,
-    );
     expect(await rulesOn(j.clerk, kase.id)).toEqual(['legal_aid_not_accepted']);
     const forLawyer = await alertOn(lawyer, kase.id, 'legal_aid_not_accepted');
     expect(forLawyer).toMatchObject({ subjectType: 'legal_aid_assignment', subjectId: assigned.json().id });
@@ -302,6 +316,7 @@ describe('deadline alerts', () => {
     const hearing = (
       await j.clerk.post(`/v1/cases/${kase.id}/hearings`, {
         scheduledAt: ago(3 * DAY),
+        listedAt: ago(9 * DAY),
         purpose: 'adjudication',
       })
     ).json();
@@ -339,17 +354,21 @@ describe('deadline alerts', () => {
       intakeKind: 'referral',
       prosecutionOrgId: j.prosecution,
     });
+    const recent = await caseAt(j.clerk, 40 * 24, { detained: false, intakeKind: 'referral' });
+    await j.clerk.post(`/v1/cases/${recent.id}/diversions`, {
+      provider: 'Youth mediation',
+      conditions: ['apologise'],
+      occurredAt: ago(20 * DAY),
+    });
+    expect(await rulesOn(j.clerk, recent.id)).toEqual([]);
+    // Offered 35 days ago, and nothing since.
     const diversion = (
       await j.clerk.post(`/v1/cases/${kase.id}/diversions`, {
         provider: 'Youth mediation',
         conditions: ['apologise'],
+        occurredAt: ago(35 * DAY),
       })
     ).json();
-    expect(await rulesOn(j.clerk, kase.id)).toEqual([]);
-    // A proposal takes the server's time; no command backdates it, so the test does.
-    await backdate(
-      sql`update diversions set created_at = now() - interval '35 days' where id = ${diversion.id}`,
-    );
     expect(await rulesOn(j.clerk, kase.id)).toEqual(['diversion_without_progress']);
     expect(await rulesOn(j.prosecutor, kase.id)).toEqual(['diversion_without_progress']);
     expect(await rulesOn(j.judge, kase.id)).toEqual([]);
@@ -402,10 +421,11 @@ describe('deadline alerts', () => {
 describe('acknowledging, summaries and who may ask', () => {
   it('acknowledges with a note (audited), only where the caller sees the alert; the next occurrence shows again', async () => {
     const j = await jurisdiction();
-    const kase = await caseAt(j.clerk, 3 * 24, { detained: false, intakeKind: 'referral' });
+    const kase = await caseAt(j.clerk, 5 * 24, { detained: false, intakeKind: 'referral' });
     const hearing = (
       await j.clerk.post(`/v1/cases/${kase.id}/hearings`, {
         scheduledAt: ago(3 * DAY),
+        listedAt: ago(4 * DAY),
         purpose: 'adjudication',
       })
     ).json();

@@ -71,7 +71,7 @@ export const RULE_DECLARATIONS: Record<AlertRule, RuleDeclaration> = {
     actors: COURT,
     severity: 'overdue',
     describe: (c) =>
-      `An arrested child's open case with no lawyer assigned, accepted or done, ${c.ALERT_LEGAL_AID_ASSIGNMENT_HOURS} h after the arrest`,
+      `An open case with no lawyer assigned, accepted or done, ${c.ALERT_LEGAL_AID_ASSIGNMENT_HOURS} h after the arrest or after legal aid was requested, whichever came first`,
   },
   legal_aid_not_accepted: {
     rule: 'legal_aid_not_accepted',
@@ -168,9 +168,14 @@ function ruleQueries(config: Config, visibility: Visibility, caller: { sub: stri
 
   add('legal_aid_not_assigned', (visible) => {
     const h = hours(config.ALERT_LEGAL_AID_ASSIGNMENT_HOURS);
-    return sql`(select 'legal_aid_not_assigned', ${cases.id}, 'case', ${cases.id}, ${cases.intakeAt}, ${cases.intakeAt} + ${h}
+    // The clock starts at the arrest, or at the oldest open request (clerk, child, or intake of a
+    // detained child) when there is one and it is older; one alert per case either way.
+    const requestedAt = sql`(select min(${legalAidAssignments.requestedAt}) from ${legalAidAssignments} where ${legalAidAssignments.caseId} = ${cases.id} and ${legalAidAssignments.status} = 'requested')`;
+    const since = sql`least(case when ${cases.intakeKind} = 'arrest' then ${cases.intakeAt} end, ${requestedAt})`;
+    return sql`(select 'legal_aid_not_assigned', ${cases.id}, 'case', ${cases.id}, ${since}, ${since} + ${h}
       from ${cases}
-      where ${cases.intakeKind} = 'arrest' and ${open} and ${cases.intakeAt} < now() - ${h}
+      where ${open} and ${since} < now() - ${h}
+        and (${cases.intakeKind} = 'arrest' or exists (select 1 from ${legalAidAssignments} where ${legalAidAssignments.caseId} = ${cases.id} and ${legalAidAssignments.status} = 'requested'))
         and not exists (select 1 from ${legalAidAssignments} where ${legalAidAssignments.caseId} = ${cases.id}
           and ${legalAidAssignments.status} in ('assigned', 'accepted', 'completed'))
         and ${visible})`;
@@ -234,12 +239,12 @@ function ruleQueries(config: Config, visibility: Visibility, caller: { sub: stri
 
   add('diversion_without_progress', (visible) => {
     const d = days(config.ALERT_DIVERSION_PROGRESS_DAYS);
-    const since = sql`greatest(${diversions.createdAt}, ${diversions.decidedAt}, ${diversions.startedAt})`;
-    // created_at <= since: the first condition lets the partial index on created_at find candidates.
+    const since = sql`greatest(${diversions.proposedAt}, ${diversions.decidedAt}, ${diversions.startedAt})`;
+    // proposed_at <= since: the first condition lets the partial index on proposed_at find candidates.
     return sql`(select 'diversion_without_progress', ${cases.id}, 'diversion', ${diversions.id}, ${since}, ${since} + ${d}
       from ${diversions} join ${cases} on ${cases.id} = ${diversions.caseId}
       where ${diversions.status} in ('proposed', 'accepted', 'in_progress')
-        and ${diversions.createdAt} < now() - ${d} and ${since} < now() - ${d} and ${visible})`;
+        and ${diversions.proposedAt} < now() - ${d} and ${since} < now() - ${d} and ${visible})`;
   });
 
   add('guardian_consent_reaffirmation', (visible) => {
