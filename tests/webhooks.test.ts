@@ -6,7 +6,7 @@ import { isPrivateAddress } from '../src/modules/webhooks/target.js';
 import { type Client, type Harness, createHarness, testConfig, uid } from './helpers/app.js';
 import { auditOf } from './helpers/case-path.js';
 import { readFeed } from './helpers/events.js';
-import { caseBody, createCase, createOrg, createPerson } from './helpers/factories.js';
+import { caseBody, createOrg, createPerson } from './helpers/factories.js';
 import { type Receiver, eventually, startReceiver, verifySignature } from './helpers/webhook-receiver.js';
 
 const FAST = {
@@ -180,8 +180,11 @@ describe('webhooks', () => {
     await refer(partner, court);
     await eventually(() => r.accepted.length === 2, 'a delivery after rotation');
     // during the grace period both secrets sign: receivers switch over without losing a message
-    const { signatures, id, body } = r.accepted[1];
-    expect(signatures).toHaveLength(2);
+    const { signature, id, body, raw, timestamp } = r.accepted[1];
+    expect(signature.split(' ')).toHaveLength(2);
+    expect(verifySignature(oldSecret, id, timestamp, raw, signature)).toBe(true);
+    expect(verifySignature(newSecret, id, timestamp, raw, signature)).toBe(true);
+    expect(verifySignature(oldSecret, id, timestamp, `${raw} `, signature)).toBe(false);
     expect(r.badSignatures).toBe(0);
     expect(body.data).not.toHaveProperty('secret');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);

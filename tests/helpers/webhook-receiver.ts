@@ -13,7 +13,7 @@ export interface Receiver {
   /** Decides the answer to one well-signed request (default 204). */
   respond: (msg: { id: string; attempt: number; body: any }) => number;
   attempts: Map<string, number>;
-  accepted: { id: string; body: any; signatures: string[] }[];
+  accepted: { id: string; body: any; raw: string; timestamp: string; signature: string }[];
   badSignatures: number;
   close(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export async function startReceiver(): Promise<Receiver> {
       const parsed = JSON.parse(body);
       const status = receiver.respond({ id, attempt, body: parsed });
       if (status >= 200 && status < 300)
-        receiver.accepted.push({ id, body: parsed, signatures: signature.split(' ') });
+        receiver.accepted.push({ id, body: parsed, raw: body, timestamp, signature });
       res.writeHead(status).end();
     });
   });
