@@ -11,7 +11,7 @@ import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { personRepository } from '../persons/repository.js';
-import { type CaseRow, caseRepository } from './repository.js';
+import { type CaseCharge, type CaseChild, type CaseRow, caseRepository } from './repository.js';
 import type { Case, CaseCreate, CaseListQuery } from './schemas.js';
 
 /** Whole years between a date of birth (YYYY-MM-DD) and a moment, on the calendar (UTC). */
@@ -25,11 +25,7 @@ export function ageOn(dateOfBirth: string, at: Date): number {
 
 export function caseService(db: Db, config: Config) {
   /** The case as the acting role is shown it: an allowlist per role (src/access/properties.ts). */
-  async function view(tx: Executor, row: CaseRow, role: Role) {
-    const [charges, child] = await Promise.all([
-      caseRepository.charges(tx, row.id),
-      caseRepository.child(tx, row.personId),
-    ]);
+  function view(row: CaseRow, charges: CaseCharge[], child: CaseChild, role: Role) {
     const full = {
       ...row,
       charges: charges.map((c) => ({ id: c.id, code: c.code, description: c.description })),
@@ -120,7 +116,7 @@ export function caseService(db: Db, config: Config) {
           region: person.region,
           createdBy: ctx.caller.sub,
         });
-        await caseRepository.insertCharges(tx, row.id, input.charges);
+        const charges = await caseRepository.insertCharges(tx, row.id, input.charges);
         await caseRepository.appendEvent(tx, {
           caseId: row.id,
           kind: input.intakeKind,
@@ -140,7 +136,12 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return view(tx, row, decision.role);
+        const child = {
+          givenName: person.givenName,
+          familyName: person.familyName,
+          dateOfBirth: person.dateOfBirth,
+        };
+        return view(row, charges, child, decision.role);
       });
     },
 
@@ -151,8 +152,10 @@ export function caseService(db: Db, config: Config) {
           resourceId: id,
           caseId: id,
         });
-        const row = await caseRepository.get(tx, id);
-        if (!row) throw notFound('case');
+        // The case, its charges and its child in one statement: reads are the hot path.
+        const found = await caseRepository.getWithDetails(tx, id);
+        if (!found) throw notFound('case');
+        const { row } = found;
         await audit({
           action: 'read',
           resourceType: 'case',
@@ -162,7 +165,7 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return view(tx, row, decision.role);
+        return view(row, found.charges, found.child, decision.role);
       });
     },
 
