@@ -4,6 +4,8 @@ import type { DestinationStream } from 'pino';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
+import { alertRoutes } from './modules/alerts/routes.js';
+import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
@@ -48,6 +50,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     database: Database;
     sealer: AuditSealer;
+    alertWatcher: AlertWatcher;
     eventPruner: EventPruner;
     webhookWorker: WebhookWorker;
   }
@@ -119,6 +122,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(courtOrderRoutes, { db });
       await v1.register(breakGlassRoutes, { db, config });
       await v1.register(sealingRoutes, { db });
+      await v1.register(alertRoutes, { db, config });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
       await v1.register(webhookRoutes, { db, config });
     },
@@ -131,7 +135,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('eventPruner', eventPruner);
   const webhookWorker = startWebhookWorker(db, config, app.log);
   app.decorate('webhookWorker', webhookWorker);
+  const alertWatcher = startAlertWatcher(db, config, app.log);
+  app.decorate('alertWatcher', alertWatcher);
   app.addHook('onClose', async () => {
+    await alertWatcher.stop();
     await webhookWorker.stop();
     await eventPruner.stop();
     await sealer.stop();
