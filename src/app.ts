@@ -113,7 +113,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(auditRoutes, { db, config, database });
       await v1.register(recordRoutes, { db });
       await v1.register(consentRoutes, { db, config });
-      await v1.register(courtOrderRoutes, { db });
+      await v1.register(courtOrderRoutes, { db, config });
       await v1.register(breakGlassRoutes, { db, config });
       await v1.register(sealingRoutes, { db });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
