@@ -55,6 +55,13 @@ const configSchema = z
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
     EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
     EVENTS_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /** Rate limits, kept in PostgreSQL so they hold across instances (src/plugins/rate-limit.ts). */
+    RATE_LIMIT_ENABLED: z.stringbool().default(true),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Requests per window per token holder (its client_id, else its sub). */
+    RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).default(600),
+    /** Requests per window per client address without a valid token. */
+    RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(60),
     /** How often a long-polling GET /v1/events looks for new events (no connection is held between looks). */
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
   })

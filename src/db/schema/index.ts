@@ -15,3 +15,4 @@ export * from './court-orders.js';
 export * from './break-glass.js';
 export * from './idempotency.js';
 export * from './events.js';
+export * from './rate-limits.js';
