@@ -13,3 +13,14 @@ export const IfMatchHeader = z.object({
     .optional()
     .describe('When sent, the change applies only to that version (412 otherwise)'),
 });
+
+/** Corrections (PATCH): If-Match is required (428 without it, 412 when stale). */
+export const IfMatchRequiredHeader = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .describe('Required: the ETag of the version you read (428 without it, 412 when it is stale)'),
+});
+
+/** Content types a correction accepts: JSON merge patch (RFC 7396), or plain JSON with the same meaning. */
+export const MERGE_PATCH_TYPES = ['application/merge-patch+json', 'application/json'];

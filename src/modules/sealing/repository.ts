@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.js';
 import { breakGlassGrants } from '../../db/schema/break-glass.js';
 import { caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { consents } from '../../db/schema/consents.js';
+import { corrections } from '../../db/schema/corrections.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 import { dispositions } from '../../db/schema/dispositions.js';
 import { diversions } from '../../db/schema/diversion.js';
@@ -57,6 +58,11 @@ export const sealingRepository = {
       .set({ purpose: ERASED, location: null, outcome: null, attendees: [], reason: null })
       .where(eq(hearings.caseId, caseId));
     await tx.update(dispositions).set({ notes: null }).where(eq(dispositions.caseId, caseId));
+    // The correction history keeps which field changed and when, not the values or the reason.
+    await tx
+      .update(corrections)
+      .set({ oldValue: null, newValue: null, reason: ERASED })
+      .where(eq(corrections.caseId, caseId));
     await tx
       .update(supervisions)
       .set({ conditions: [], endNote: null })
@@ -117,5 +123,9 @@ export const sealingRepository = {
       .update(consents)
       .set({ grantorName: null, evidenceRef: null })
       .where(eq(consents.personId, personId));
+    await tx
+      .update(corrections)
+      .set({ oldValue: null, newValue: null, reason: ERASED })
+      .where(eq(corrections.personId, personId));
   },
 };
