@@ -104,6 +104,8 @@ export const ACTIONS = {
   'custody:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'custody:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'diversion:write': { roles: ['court_clerk', 'prosecutor'], scope: null, caseScoped: true },
+  /** Waiving a diversion condition is the prosecutor's decision, with a reason. */
+  'diversion:waive': { roles: ['prosecutor'], scope: null, caseScoped: true },
   'diversion:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'legal_aid:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
   /** Withdrawal and completion: the court, or the accepted lawyer. */

@@ -1,14 +1,15 @@
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Executor } from '../../db/client.js';
 import type { DiversionStatus } from '../../db/schema/diversion.js';
+import { unprocessable } from '../../lib/errors.js';
 import { checkIfMatch } from '../../lib/etag.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import type { StageEvent } from '../cases/stages.js';
-import { type DiversionRow, diversionRepository } from './repository.js';
+import { type ConditionRow, type DiversionRow, diversionRepository } from './repository.js';
 import type { DiversionPropose } from './schemas.js';
 
 const RESOURCE = 'diversion';
@@ -41,6 +42,53 @@ const STEPS = {
 >;
 export type DiversionStep = keyof typeof STEPS;
 
+/** The diversion as shown: its conditions, each with where it stands, in the order proposed. */
+export async function withConditions(tx: Executor, rows: DiversionRow[]) {
+  const conditions = await diversionRepository.conditionsOf(
+    tx,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, conditions: conditions.filter((c) => c.diversionId === r.id) }));
+}
+
+/** Plain text is a condition of kind `other`; community work needs its hours, and only it has hours. */
+function conditionRows(
+  input: z.infer<typeof DiversionPropose>['conditions'],
+  diversion: DiversionRow,
+): Omit<
+  ConditionRow,
+  | 'id'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'status'
+  | 'statusAt'
+  | 'note'
+  | 'recordedBy'
+  | 'recordedByRole'
+>[] {
+  return input.map((c, position) => {
+    const structured = typeof c === 'string' ? { kind: 'other' as const, description: c } : c;
+    const path = `body.conditions.${position}.hours`;
+    if (structured.kind === 'community_work' && structured.hours === undefined)
+      throw unprocessable('Community work needs its hours', [
+        { path, message: 'required for community_work' },
+      ]);
+    if (structured.kind !== 'community_work' && structured.hours !== undefined)
+      throw unprocessable('Only community work has hours', [{ path, message: 'only for community_work' }]);
+    return {
+      diversionId: diversion.id,
+      caseId: diversion.caseId,
+      position,
+      kind: structured.kind,
+      description: structured.description,
+      hours: structured.hours ?? null,
+      dueOn: structured.dueOn ?? null,
+      victimConsentedAt: structured.victimConsentedAt ? new Date(structured.victimConsentedAt) : null,
+    };
+  });
+}
+
 export function diversionService(db: Db) {
   return {
     async propose(ctx: RequestContext, caseId: string, input: z.infer<typeof DiversionPropose>) {
@@ -58,10 +106,10 @@ export function diversionService(db: Db) {
         const row = await diversionRepository.insert(tx, {
           caseId,
           provider: input.provider,
-          conditions: input.conditions,
           proposedBy: ctx.caller.sub,
           proposedByRole: decision.role,
         });
+        await diversionRepository.insertConditions(tx, conditionRows(input.conditions, row));
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'diversion_proposed',
           summary: `Diversion proposed with ${input.conditions.length} condition(s)`,
@@ -75,7 +123,7 @@ export function diversionService(db: Db) {
           decision,
           outcome: 'allowed',
         });
-        return row;
+        return (await withConditions(tx, [row]))[0];
       });
     },
 
@@ -116,6 +164,22 @@ export function diversionService(db: Db) {
           );
         }
         caseLifecycle.check(kase, rule.event, decision, refusal);
+        if (step === 'complete') {
+          // Completion means every condition was met or waived by the prosecutor (capability 10).
+          const open = await diversionRepository.openConditions(tx, row.id);
+          if (open.length > 0) {
+            throw refusedConflict(
+              'Every condition must be done or waived before the diversion completes',
+              decision,
+              refusal,
+              {
+                currentStatus: row.status,
+                currentStage: kase.stage,
+                openConditions: open.map((c) => ({ id: c.id, kind: c.kind, status: c.status })),
+              },
+            );
+          }
+        }
         const now = new Date();
         const values: Partial<DiversionRow> =
           step === 'accept' || step === 'decline'
@@ -137,7 +201,7 @@ export function diversionService(db: Db) {
           { closedReason: 'diverted' },
         );
         await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
-        return updated;
+        return (await withConditions(tx, [updated]))[0];
       });
     },
 
@@ -147,7 +211,8 @@ export function diversionService(db: Db) {
         const c = decodeTimeCursor(q.cursor);
         const rows = await diversionRepository.listForCase(tx, caseId, c, q.limit + 1);
         await audit({ action: 'search', resourceType: RESOURCE, caseId, decision, outcome: 'allowed' });
-        return pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
+        const page = pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
+        return { ...page, items: await withConditions(tx, page.items) };
       });
     },
   };

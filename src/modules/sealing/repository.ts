@@ -6,7 +6,7 @@ import { consents } from '../../db/schema/consents.js';
 import { corrections } from '../../db/schema/corrections.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 import { dispositions } from '../../db/schema/dispositions.js';
-import { diversions } from '../../db/schema/diversion.js';
+import { diversionConditions, diversions } from '../../db/schema/diversion.js';
 import { hearings } from '../../db/schema/hearings.js';
 import { idempotencyKeys } from '../../db/schema/idempotency.js';
 import { legalAidAssignments } from '../../db/schema/legal-aid.js';
@@ -51,8 +51,12 @@ export const sealingRepository = {
       .where(eq(custodyEpisodes.caseId, caseId));
     await tx
       .update(diversions)
-      .set({ provider: ERASED, conditions: [], outcomeNote: null })
+      .set({ provider: ERASED, outcomeNote: null })
       .where(eq(diversions.caseId, caseId));
+    await tx
+      .update(diversionConditions)
+      .set({ description: ERASED, note: null })
+      .where(eq(diversionConditions.caseId, caseId));
     await tx
       .update(hearings)
       .set({ purpose: ERASED, location: null, outcome: null, attendees: [], reason: null })
