@@ -12,7 +12,7 @@ export const ConditionInput = z
       'Restorative meeting: when the victim consented (required before the meeting is recorded as done)',
     ),
   })
-  .meta({ id: 'DiversionConditionInput' });
+  .meta({ id: 'DiversionConditionProposal' });
 
 export const DiversionPropose = z
   .strictObject({
