@@ -15,3 +15,4 @@ export * from './court-orders.js';
 export * from './break-glass.js';
 export * from './idempotency.js';
 export * from './corrections.js';
+export * from './events.js';

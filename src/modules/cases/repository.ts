@@ -1,3 +1,4 @@
+import { changedAtVersion } from '../../lib/etag.js';
 import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
 import { type SQL, and, asc, desc, eq, isNull, max } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
@@ -142,12 +143,13 @@ export const caseRepository = {
       >
     >,
   ): Promise<CaseRow> {
-    const [updated] = await tx
-      .update(cases)
-      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
-      .where(and(eq(cases.id, row.id), eq(cases.version, row.version)))
-      .returning();
-    return updated;
+    return changedAtVersion(
+      await tx
+        .update(cases)
+        .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(cases.id, row.id), eq(cases.version, row.version)))
+        .returning(),
+    );
   },
   async appendEvent(tx: Executor, event: typeof caseEvents.$inferInsert): Promise<void> {
     await tx.insert(caseEvents).values(event);

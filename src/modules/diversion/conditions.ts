@@ -2,8 +2,7 @@ import type { z } from 'zod';
 import type { RequestContext } from '../../access/caller.js';
 import type { Db } from '../../db/client.js';
 import type { ConditionStatus } from '../../db/schema/diversion.js';
-import { notFound, unprocessable } from '../../lib/errors.js';
-import { checkIfMatch } from '../../lib/etag.js';
+import { unprocessable } from '../../lib/errors.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import { diversionRepository } from './repository.js';
@@ -53,10 +52,14 @@ export function diversionConditionService(db: Db) {
           resourceId: id,
           caseId: row.caseId,
         };
-        const kase = await caseLifecycle.lock(tx, row.caseId);
-        const condition = await diversionRepository.conditionForUpdate(tx, id);
-        if (!condition) throw notFound(RESOURCE);
-        if (ifMatch !== undefined) checkIfMatch(ifMatch, condition.version);
+        // Re-read under the case's lock and the condition's own: status and If-Match are checked there.
+        const { kase, row: condition } = await caseLifecycle.lockWith(
+          tx,
+          row.caseId,
+          id,
+          diversionRepository.conditionForUpdate,
+          ifMatch,
+        );
         const diversion = await diversionRepository.get(tx, condition.diversionId);
         if (!diversion || (diversion.status !== 'accepted' && diversion.status !== 'in_progress')) {
           throw refusedConflict(

@@ -1,3 +1,4 @@
+import { changedAtVersion } from '../../lib/etag.js';
 import { and, eq, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../../db/client.js';
 import { persons } from '../../db/schema/persons.js';
@@ -25,12 +26,13 @@ export const personRepository = {
       Pick<PersonRow, 'givenName' | 'familyName' | 'dateOfBirth' | 'sex' | 'region' | 'guardians'>
     >,
   ): Promise<PersonRow> {
-    const [updated] = await tx
-      .update(persons)
-      .set({ ...values, version: row.version + 1 })
-      .where(and(eq(persons.id, row.id), eq(persons.version, row.version)))
-      .returning();
-    return updated;
+    return changedAtVersion(
+      await tx
+        .update(persons)
+        .set({ ...values, version: row.version + 1 })
+        .where(and(eq(persons.id, row.id), eq(persons.version, row.version)))
+        .returning(),
+    );
   },
   /**
    * Likely matches by trigram similarity of the full name, boosted by an equal date of birth.
