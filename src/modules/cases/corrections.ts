@@ -204,7 +204,9 @@ export function caseCorrectionService(db: Db, config: Config) {
           outcome: 'allowed',
           reason: changes.length ? `corrected ${fieldList(changes)}` : 'correction changed nothing',
         });
-        return caseView(tx, row, decision.role);
+        const found = await caseRepository.getWithDetails(tx, row.id);
+        if (!found) throw notFound('case');
+        return caseView(found.row, found.charges, found.child, decision.role);
       });
     },
   };

@@ -1,12 +1,16 @@
 import { changedAtVersion } from '../../lib/etag.js';
 import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
-import { type SQL, and, asc, desc, eq, isNull, max } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, isNull, max, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { type CaseStage, caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { persons } from '../../db/schema/persons.js';
 
 export type CaseRow = typeof cases.$inferSelect;
 export type ChargeRow = typeof charges.$inferSelect;
+export type CaseCharge = Pick<ChargeRow, 'id' | 'code' | 'description'> & {
+  withdrawnAt: Date | string | null;
+};
+export type CaseChild = { givenName: string | null; familyName: string | null; dateOfBirth: string | null };
 
 export const caseRepository = {
   async insert(tx: Executor, values: typeof cases.$inferInsert): Promise<CaseRow> {
@@ -34,6 +38,33 @@ export const caseRepository = {
   async get(tx: Executor, id: string): Promise<CaseRow | null> {
     const [row] = await tx.select().from(cases).where(eq(cases.id, id));
     return row ?? null;
+  },
+  /** The case with its charges (in order) and its child's identity, in one statement. */
+  async getWithDetails(
+    tx: Executor,
+    id: string,
+  ): Promise<{ row: CaseRow; charges: CaseCharge[]; child: CaseChild } | null> {
+    const [found] = await tx
+      .select({
+        row: cases,
+        charges: sql<CaseCharge[]>`coalesce((
+          SELECT json_agg(json_build_object('id', ch.id, 'code', ch.code, 'description', ch.description,
+                                            'withdrawnAt', ch.withdrawn_at)
+                          ORDER BY ch.position)
+            FROM charges ch WHERE ch.case_id = cases.id), '[]'::json)`,
+        child: sql<CaseChild | null>`(
+          SELECT json_build_object('givenName', p.given_name, 'familyName', p.family_name,
+                                   'dateOfBirth', p.date_of_birth)
+            FROM persons p WHERE p.id = cases.person_id)`,
+      })
+      .from(cases)
+      .where(eq(cases.id, id));
+    if (!found) return null;
+    return {
+      row: found.row,
+      charges: found.charges,
+      child: found.child ?? { givenName: null, familyName: null, dateOfBirth: null },
+    };
   },
   async charges(tx: Executor, caseId: string): Promise<ChargeRow[]> {
     return tx.select().from(charges).where(eq(charges.caseId, caseId)).orderBy(asc(charges.position));

@@ -5,13 +5,13 @@ import type { Role } from '../../access/roles.js';
 import type { RequestContext } from '../../access/caller.js';
 import { visibleCasesCondition } from '../../access/scope.js';
 import type { Config } from '../../config.js';
-import type { Db, Executor } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { personRepository } from '../persons/repository.js';
-import { type CaseRow, caseRepository } from './repository.js';
+import { type CaseCharge, type CaseChild, type CaseRow, caseRepository } from './repository.js';
 import type { Case, CaseCreate, CaseListQuery } from './schemas.js';
 
 /** Whole years between a date of birth (YYYY-MM-DD) and a moment, on the calendar (UTC). */
@@ -24,18 +24,15 @@ export function ageOn(dateOfBirth: string, at: Date): number {
 }
 
 /** The case as the acting role is shown it: an allowlist per role (src/access/properties.ts). */
-export async function caseView(tx: Executor, row: CaseRow, role: Role) {
-  const [charges, child] = await Promise.all([
-    caseRepository.charges(tx, row.id),
-    caseRepository.child(tx, row.personId),
-  ]);
+export function caseView(row: CaseRow, charges: CaseCharge[], child: CaseChild, role: Role) {
   const full = {
     ...row,
     charges: charges.map((c) => ({
       id: c.id,
       code: c.code,
       description: c.description,
-      withdrawnAt: c.withdrawnAt,
+      // Read back as JSON (getWithDetails) the time is a string; the schema wants a date.
+      withdrawnAt: c.withdrawnAt ? new Date(c.withdrawnAt) : null,
     })),
     child,
   };
@@ -134,7 +131,7 @@ export function caseService(db: Db, config: Config) {
           region: person.region,
           createdBy: ctx.caller.sub,
         });
-        await caseRepository.insertCharges(tx, row.id, input.charges);
+        const charges = await caseRepository.insertCharges(tx, row.id, input.charges);
         await caseRepository.appendEvent(tx, {
           caseId: row.id,
           kind: input.intakeKind,
@@ -154,7 +151,12 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return caseView(tx, row, decision.role);
+        const child = {
+          givenName: person.givenName,
+          familyName: person.familyName,
+          dateOfBirth: person.dateOfBirth,
+        };
+        return caseView(row, charges, child, decision.role);
       });
     },
 
@@ -165,8 +167,10 @@ export function caseService(db: Db, config: Config) {
           resourceId: id,
           caseId: id,
         });
-        const row = await caseRepository.get(tx, id);
-        if (!row) throw notFound('case');
+        // The case, its charges and its child in one statement: reads are the hot path.
+        const found = await caseRepository.getWithDetails(tx, id);
+        if (!found) throw notFound('case');
+        const { row } = found;
         await audit({
           action: 'read',
           resourceType: 'case',
@@ -176,7 +180,7 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return caseView(tx, row, decision.role);
+        return caseView(row, found.charges, found.child, decision.role);
       });
     },
 
