@@ -113,10 +113,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(legalAidRoutes, { db, config });
       await v1.register(correctionRoutes, { db });
       await v1.register(timelineRoutes, { db });
-      await v1.register(custodyRoutes, { db });
-      await v1.register(diversionRoutes, { db });
-      await v1.register(hearingRoutes, { db });
-      await v1.register(dispositionRoutes, { db });
+      await v1.register(custodyRoutes, { db, config });
+      await v1.register(diversionRoutes, { db, config });
+      await v1.register(hearingRoutes, { db, config });
+      await v1.register(dispositionRoutes, { db, config });
       await v1.register(supervisionRoutes, { db, config });
       await v1.register(socialServicesRoutes, { db, config });
       await v1.register(auditRoutes, { db, config, database });

@@ -6,6 +6,7 @@ import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import { AppError, notFound, unprocessable } from '../../lib/errors.js';
 import { checkIfMatch } from '../../lib/etag.js';
+import { readEventClock } from '../../lib/event-time.js';
 import { withTransaction } from '../../lib/transaction.js';
 import {
   type FieldChange,
@@ -144,15 +145,15 @@ export function caseCorrectionService(db: Db, config: Config) {
 
         const offenceDate = (values.offenceDate as Date | undefined) ?? kase.offenceDate;
         const intakeAt = (values.intakeAt as Date | undefined) ?? kase.intakeAt;
-        const now = new Date();
-        for (const f of DATE_FIELDS) {
-          const v = values[f];
-          if (v instanceof Date && v > now) {
-            throw unprocessable('A date cannot lie in the future', [
-              { path: `body.${f}`, message: 'in the future' },
-            ]);
-          }
-        }
+        // True dates (src/lib/event-time.ts): none after the database clock.
+        const clock = await readEventClock(tx, config);
+        const now = clock.now;
+        clock.check(
+          ...DATE_FIELDS.flatMap((f) => {
+            const v = values[f];
+            return v instanceof Date ? [{ path: `body.${f}`, at: v }] : [];
+          }),
+        );
         if (offenceDate > intakeAt) {
           throw unprocessable('The offence cannot follow the intake', [
             { path: 'body.offenceDate', message: 'after intakeAt' },

@@ -7,9 +7,11 @@ import { visibleCasesCondition } from '../../access/scope.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
+import { readEventClock } from '../../lib/event-time.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { organizationRepository } from '../organizations/repository.js';
+import { legalAidRequests } from '../legal-aid/requests.js';
 import { personRepository } from '../persons/repository.js';
 import { type CaseCharge, type CaseChild, type CaseRow, caseRepository } from './repository.js';
 import type { Case, CaseCreate, CaseListQuery } from './schemas.js';
@@ -108,6 +110,21 @@ export function caseService(db: Db, config: Config) {
         }
         const offenceDate = new Date(input.offenceDate);
         const intakeAt = new Date(input.intakeAt);
+        const guardiansNotifiedAt = input.guardiansNotifiedAt ? new Date(input.guardiansNotifiedAt) : null;
+        const clock = await readEventClock(tx, config);
+        clock.check(
+          { path: 'body.offenceDate', at: offenceDate },
+          { path: 'body.intakeAt', at: intakeAt },
+          ...(guardiansNotifiedAt
+            ? [
+                {
+                  path: 'body.guardiansNotifiedAt',
+                  at: guardiansNotifiedAt,
+                  notBefore: [{ at: offenceDate, what: 'the offence' }],
+                },
+              ]
+            : []),
+        );
         if (offenceDate > intakeAt) {
           throw unprocessable('The offence cannot follow the intake', [
             { path: 'body.offenceDate', message: 'after intakeAt' },
@@ -126,7 +143,7 @@ export function caseService(db: Db, config: Config) {
           agency: input.agency,
           location: input.location ?? null,
           detained: input.detained,
-          guardiansNotifiedAt: input.guardiansNotifiedAt ? new Date(input.guardiansNotifiedAt) : null,
+          guardiansNotifiedAt,
           ageAtOffence: age,
           region: person.region,
           createdBy: ctx.caller.sub,
@@ -142,6 +159,16 @@ export function caseService(db: Db, config: Config) {
           resourceType: 'case',
           resourceId: row.id,
         });
+        // A detained child is owed a lawyer from the start: intake opens the request (issue 14).
+        if (input.detained) {
+          await legalAidRequests.insert(
+            tx,
+            row,
+            { sub: ctx.caller.sub, role: decision.role },
+            'intake_detention',
+            intakeAt,
+          );
+        }
         await audit({
           action: 'create',
           resourceType: 'case',

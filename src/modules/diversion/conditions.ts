@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import type { RequestContext } from '../../access/caller.js';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
+import { readEventClock } from '../../lib/event-time.js';
 import type { ConditionStatus } from '../../db/schema/diversion.js';
 import { unprocessable } from '../../lib/errors.js';
 import { withTransaction } from '../../lib/transaction.js';
-import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
 import { diversionRepository } from './repository.js';
 import type { ConditionDone, ConditionRefusal } from './schemas.js';
 
@@ -33,8 +35,15 @@ type StepInput = z.infer<typeof ConditionDone> | z.infer<typeof ConditionRefusal
  * the prosecutor with a reason, on the date it happened, while the programme runs (accepted or in
  * progress). Completion of the diversion needs every condition done or waived (see service.ts).
  */
-export function diversionConditionService(db: Db) {
+export function diversionConditionService(db: Db, config: Config) {
   return {
+    /** One condition, with its ETag, through the same access decision as its diversion. */
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, (tx, audit) =>
+        readOn(tx, ctx, audit, 'diversion:read', RESOURCE, id, diversionRepository.condition),
+      );
+    },
+
     async record(ctx: RequestContext, id: string, step: ConditionStep, input: StepInput, ifMatch?: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const rule = CONDITION_STEPS[step];
@@ -66,7 +75,8 @@ export function diversionConditionService(db: Db) {
             `Conditions are recorded while the diversion runs, not when it is ${diversion?.status}`,
             decision,
             refusal,
-            { currentStage: kase.stage, currentStatus: diversion?.status ?? null },
+            kase,
+            { currentStatus: diversion?.status ?? null },
           );
         }
         if (!(rule.from as readonly string[]).includes(condition.status)) {
@@ -74,31 +84,29 @@ export function diversionConditionService(db: Db) {
             `A condition that is ${condition.status} cannot become ${rule.to}`,
             decision,
             refusal,
-            { currentStage: kase.stage, currentStatus: condition.status },
+            kase,
+            { currentStatus: condition.status },
           );
         }
         caseLifecycle.check(kase, 'diversion_condition_recorded', decision, refusal);
 
-        const now = new Date();
-        const occurredAt = input.occurredAt ? new Date(input.occurredAt) : now;
-        if (occurredAt > now) {
-          throw unprocessable('A condition cannot be recorded as met in the future', [
-            { path: 'body.occurredAt', message: 'in the future' },
-          ]);
-        }
-        if (diversion.decidedAt && occurredAt < diversion.decidedAt) {
-          throw unprocessable('A condition cannot be met before the diversion was accepted', [
-            { path: 'body.occurredAt', message: 'before the diversion was accepted' },
-          ]);
-        }
+        // True dates (the rule of src/lib/event-time.ts): not after the database clock, not before
+        // the diversion was accepted; the victim's consent not after the meeting.
+        const clock = await readEventClock(tx, config);
+        const occurredAt = clock.at(input.occurredAt);
+        clock.check({
+          path: 'body.occurredAt',
+          at: occurredAt,
+          notBefore: [{ at: diversion.decidedAt, what: 'the diversion was accepted' }],
+        });
         let victimConsentedAt = condition.victimConsentedAt;
         if ('victimConsentedAt' in input && input.victimConsentedAt) {
           victimConsentedAt = new Date(input.victimConsentedAt);
-          if (victimConsentedAt > occurredAt) {
-            throw unprocessable("The victim's consent must precede the meeting", [
-              { path: 'body.victimConsentedAt', message: 'after occurredAt' },
-            ]);
-          }
+          clock.check({
+            path: 'body.victimConsentedAt',
+            at: victimConsentedAt,
+            notAfter: [{ at: occurredAt, what: 'the meeting' }],
+          });
         }
         if (rule.to === 'done' && condition.kind === 'restorative_meeting' && !victimConsentedAt) {
           throw unprocessable('A restorative meeting takes place only with the victim’s consent', [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONDITION_KINDS, CONDITION_STATUSES, DIVERSION_STATUSES } from '../../db/schema/diversion.js';
-import { IsoDate, IsoDateTime } from '../../lib/schemas.js';
+import { IsoDate, IsoDateTime, OccurredAt } from '../../lib/schemas.js';
 
 export const ConditionInput = z
   .strictObject({
@@ -22,6 +22,7 @@ export const DiversionPropose = z
       .min(1)
       .max(30)
       .describe('Each a structured condition, or plain text (kind `other`)'),
+    occurredAt: OccurredAt.describe('When the programme was offered; default now. Not before the intake'),
   })
   .meta({ id: 'DiversionPropose' });
 
@@ -51,16 +52,16 @@ export const Diversion = z
     provider: z.string(),
     conditions: z.array(DiversionCondition),
     proposedByRole: z.string(),
+    proposedAt: z.date(),
     decidedAt: z.date().nullable(),
     startedAt: z.date().nullable(),
     endedAt: z.date().nullable(),
     outcomeNote: z.string().nullable(),
+    version: z.number().int(),
     createdAt: z.date(),
     updatedAt: z.date(),
   })
   .meta({ id: 'Diversion' });
-
-const OccurredAt = IsoDateTime.optional().describe('When it happened; default now, never in the future');
 
 export const ConditionDone = z
   .strictObject({

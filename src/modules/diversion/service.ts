@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
+import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import type { DiversionStatus } from '../../db/schema/diversion.js';
+import { type TimeBound, readEventClock } from '../../lib/event-time.js';
 import { unprocessable } from '../../lib/errors.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
-import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
 import type { StageEvent } from '../cases/stages.js';
 import { type ConditionRow, type DiversionRow, diversionRepository } from './repository.js';
 import type { DiversionPropose } from './schemas.js';
@@ -88,7 +90,15 @@ function conditionRows(
   });
 }
 
-export function diversionService(db: Db) {
+/** The last step of a diversion: the next one may not precede it. */
+const lastStep = (row: DiversionRow): TimeBound =>
+  row.startedAt
+    ? { at: row.startedAt, what: 'the programme started' }
+    : row.decidedAt
+      ? { at: row.decidedAt, what: 'the diversion was accepted' }
+      : { at: row.proposedAt, what: 'the diversion was proposed' };
+
+export function diversionService(db: Db, config: Config) {
   return {
     async propose(ctx: RequestContext, caseId: string, input: z.infer<typeof DiversionPropose>) {
       return withTransaction(db, ctx, async (tx, audit) => {
@@ -98,12 +108,20 @@ export function diversionService(db: Db) {
         caseLifecycle.check(kase, 'diversion_proposed', decision, refusal);
         const open = await diversionRepository.openForCase(tx, caseId);
         if (open) {
-          throw refusedConflict('The case already has an open diversion', decision, refusal, {
+          throw refusedConflict('The case already has an open diversion', decision, refusal, kase, {
             openDiversionId: open.id,
           });
         }
+        const clock = await readEventClock(tx, config);
+        const proposedAt = clock.at(input.occurredAt);
+        clock.check({
+          path: 'body.occurredAt',
+          at: proposedAt,
+          notBefore: [{ at: kase.intakeAt, what: 'the intake' }],
+        });
         const row = await diversionRepository.insert(tx, {
           caseId,
+          proposedAt,
           provider: input.provider,
           proposedBy: ctx.caller.sub,
           proposedByRole: decision.role,
@@ -111,6 +129,7 @@ export function diversionService(db: Db) {
         await diversionRepository.insertConditions(tx, conditionRows(input.conditions, row));
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'diversion_proposed',
+          occurredAt: proposedAt,
           summary: `Diversion proposed with ${input.conditions.length} condition(s)`,
           resourceType: RESOURCE,
           resourceId: row.id,
@@ -132,6 +151,7 @@ export function diversionService(db: Db) {
       step: DiversionStep,
       note: string | undefined,
       ifMatch?: string,
+      occurredAt?: string,
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const { row: seen, decision } = await authorizeOn(
@@ -161,10 +181,8 @@ export function diversionService(db: Db) {
             `A diversion that is ${row.status} cannot become ${rule.to}`,
             decision,
             refusal,
-            {
-              currentStatus: row.status,
-              currentStage: kase.stage,
-            },
+            kase,
+            { currentStatus: row.status },
           );
         }
         caseLifecycle.check(kase, rule.event, decision, refusal);
@@ -176,21 +194,27 @@ export function diversionService(db: Db) {
               'Every condition must be done or waived before the diversion completes',
               decision,
               refusal,
+              kase,
               {
                 currentStatus: row.status,
-                currentStage: kase.stage,
-                openConditions: open.map((c) => ({ id: c.id, kind: c.kind, status: c.status })),
+                openItems: open.map((c) => ({
+                  resourceType: 'diversion_condition',
+                  id: c.id,
+                  status: c.status,
+                })),
               },
             );
           }
         }
-        const now = new Date();
+        const clock = await readEventClock(tx, config);
+        const at = clock.at(occurredAt);
+        clock.check({ path: 'body.occurredAt', at, notBefore: [lastStep(row)] });
         const values: Partial<DiversionRow> =
           step === 'accept' || step === 'decline'
-            ? { decidedAt: now }
+            ? { decidedAt: at }
             : step === 'start'
-              ? { startedAt: now }
-              : { endedAt: now };
+              ? { startedAt: at }
+              : { endedAt: at };
         const updated = await diversionRepository.update(tx, row, {
           ...values,
           status: rule.to,
@@ -201,11 +225,24 @@ export function diversionService(db: Db) {
           kase,
           decision,
           ctx.caller.sub,
-          { event: rule.event, summary: rule.summary, resourceType: RESOURCE, resourceId: row.id },
+          {
+            event: rule.event,
+            occurredAt: at,
+            summary: rule.summary,
+            resourceType: RESOURCE,
+            resourceId: row.id,
+          },
           { closedReason: 'diverted' },
         );
         await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
         return (await withConditions(tx, [updated]))[0];
+      });
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const row = await readOn(tx, ctx, audit, 'diversion:read', RESOURCE, id, diversionRepository.get);
+        return (await withConditions(tx, [row]))[0];
       });
     },
 
@@ -221,3 +258,8 @@ export function diversionService(db: Db) {
     },
   };
 }
+
+/** For closing a case: a proposed diversion is a decision still owed to the child (409 until declined). */
+export const diversionQueries = {
+  open: (tx: Executor, caseId: string) => diversionRepository.openForCase(tx, caseId),
+};

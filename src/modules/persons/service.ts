@@ -4,7 +4,8 @@ import type { RequestContext } from '../../access/caller.js';
 import { assertWritable, shapeFor } from '../../access/properties.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { notFound, unprocessable } from '../../lib/errors.js';
+import { notFound } from '../../lib/errors.js';
+import { readEventClock } from '../../lib/event-time.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { childCorrections, requireIfMatch } from '../cases/corrections.js';
 import { assertPatchesSomething, correctionHistory, fieldChanges } from '../corrections/service.js';
@@ -91,10 +92,9 @@ export function personService(db: Db, config: Config) {
         let updated = row;
         if (changes.length > 0) {
           const dateOfBirth = patch.dateOfBirth ?? row.dateOfBirth;
-          if (dateOfBirth && new Date(`${dateOfBirth}T00:00:00Z`) > new Date()) {
-            throw unprocessable('A date of birth cannot lie in the future', [
-              { path: 'body.dateOfBirth', message: 'in the future' },
-            ]);
+          if (patch.dateOfBirth) {
+            const clock = await readEventClock(tx, config);
+            clock.check({ path: 'body.dateOfBirth', at: new Date(`${patch.dateOfBirth}T00:00:00Z`) });
           }
           const values = Object.fromEntries(
             changes.map((c) => [c.field, patch[c.field as keyof typeof patch]]),
