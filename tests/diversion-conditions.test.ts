@@ -58,14 +58,14 @@ describe('diversion conditions', () => {
     // Completion with every condition open: 409 naming them, nothing changed.
     const early = await clerk.post(`/v1/diversions/${diversion.id}/complete`, {});
     const problem = await expectAudited(h, early, 409, 1);
-    expect(problem.openConditions.map((c: any) => c.id)).toEqual([
-      work,
-      school,
-      counselling,
-      meeting,
-      apology,
-    ]);
+    expect(problem.openItems.map((c: any) => c.id)).toEqual([work, school, counselling, meeting, apology]);
+    expect(problem.openItems[0]).toEqual({
+      resourceType: 'diversion_condition',
+      id: work,
+      status: 'pending',
+    });
     expect(problem.currentStage).toBe('diversion');
+    expect(problem.allowedEvents).toContain('diversion_condition_recorded');
 
     const done = await clerk.post(`/v1/diversion-conditions/${work}/done`, { note: '20 hours signed off' });
     expect((await expectAudited(h, done, 200, 1)).status).toBe('done');
