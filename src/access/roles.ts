@@ -195,6 +195,12 @@ export const ACTIONS = {
   'break_glass:list': { roles: ['auditor'], scope: null, caseScoped: false },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  // Deadline alerts (issue 11). Which alerts a caller sees is decided per rule and per case by the
+  // same relationship facts as case reads (src/access/scope.ts), in the query itself.
+  'alert:list': { roles: CASE_READERS, scope: null, caseScoped: false },
+  'alert:acknowledge': { roles: CASE_READERS, scope: null, caseScoped: false },
+  /** Counts per rule for the caller's own court or office: no case id, no child. */
+  'alert:summary': { roles: CASE_READERS, scope: null, caseScoped: false },
   // Integration (issue 10). Each event is further filtered by the read action of its resource
   // and the caller's relationship to its case (src/access/event-scope.ts).
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },

@@ -15,4 +15,5 @@ export * from './court-orders.js';
 export * from './break-glass.js';
 export * from './idempotency.js';
 export * from './corrections.js';
+export * from './alerts.js';
 export * from './events.js';
