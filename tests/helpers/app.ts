@@ -39,6 +39,7 @@ export interface Client {
   post(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   put(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   patch(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  delete(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
 }
 
 export function testConfig(issuer: TestIssuer, overrides: Record<string, string> = {}): Config {
@@ -65,7 +66,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
 
   const clientFor = (target: FastifyInstance, token: string): Client => {
     const send = (
-      method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
       url: string,
       body?: unknown,
       headers: Record<string, string> = {},
@@ -82,6 +83,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
       post: (url, body, headers) => send('POST', url, body ?? {}, headers),
       put: (url, body, headers) => send('PUT', url, body ?? {}, headers),
       patch: (url, body, headers) => send('PATCH', url, body ?? {}, headers),
+      delete: (url, headers) => send('DELETE', url, undefined, headers),
     };
   };
 

@@ -17,4 +17,5 @@ export * from './idempotency.js';
 export * from './corrections.js';
 export * from './alerts.js';
 export * from './events.js';
+export * from './webhooks.js';
 export * from './facilities.js';
