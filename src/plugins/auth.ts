@@ -14,6 +14,7 @@ import { isRole } from '../access/roles.js';
 import type { Config } from '../config.js';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKey, publicJwk } from '../lib/dev-issuer.js';
 import { AppError, forbidden, unauthorized } from '../lib/errors.js';
+import { unstorableText } from '../lib/text.js';
 
 const ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
 
@@ -152,6 +153,12 @@ export default fp(
       }
       if (typeof payload.sub !== 'string' || payload.sub.length === 0)
         throw unauthorized('The token has no subject');
+      // Claims are stored (audit rows, createdBy...): text PostgreSQL cannot hold is refused here.
+      for (const claim of [payload.sub, payload.org, payload.client_id, payload.scope]) {
+        if (typeof claim === 'string' && (claim.length > 500 || unstorableText(claim))) {
+          throw unauthorized('The token carries a claim this service cannot accept');
+        }
+      }
       const caller = callerFromClaims(payload);
       if (caller.roles.length === 0) throw forbidden('The token carries no role this service knows');
       request.caller = caller;
