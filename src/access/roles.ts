@@ -222,6 +222,8 @@ export const ACTIONS = {
   // Integration (issue 10). Each event is further filtered by the read action of its resource
   // and the caller's relationship to its case (src/access/event-scope.ts).
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
+  /** A partner's own webhook subscriptions; what they deliver is filtered like the feed. */
+  'webhook:manage': { roles: ['partner_system'], scope: 'events:read', caseScoped: false },
 } as const satisfies Record<
   string,
   {
