@@ -33,6 +33,8 @@ import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import securityHeadersPlugin from './plugins/security-headers.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import { type AuditSealer, startSealer } from './audit/sealer.js';
 import { REDACTED_LOG_PATHS, errorForLog, requestForLog } from './lib/logging.js';
@@ -72,6 +74,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // a hop count trusts that many proxies nearest to the service (what Fastify does with a number)
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? (_address: string, hop: number) => hop < (config.TRUST_PROXY as number)
+        : config.TRUST_PROXY,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -96,15 +103,26 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(problemPlugin);
   await app.register(openapiPlugin);
-  await app.register(metricsPlugin, { database });
+  await app.register(securityHeadersPlugin);
+  await app.register(metricsPlugin, { database, config });
   await app.register(authPlugin, { config });
+  await app.register(rateLimitPlugin, { config, db });
 
   await app.register(systemRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', async (request) => v1.authenticate(request));
+      v1.addHook('onRequest', async (request, reply) => {
+        try {
+          await v1.authenticate(request);
+        } catch (err) {
+          // No valid token: counted per address, so a flood of bad or missing tokens is refused too.
+          await v1.rateLimit(request, reply);
+          throw err;
+        }
+        await v1.rateLimit(request, reply);
+      });
       await v1.register(idempotencyPlugin, { db });
       await v1.register(organizationRoutes, { db });
       await v1.register(personRoutes, { db, config });

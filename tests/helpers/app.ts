@@ -50,6 +50,8 @@ export function testConfig(issuer: TestIssuer, overrides: Record<string, string>
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     AUDIT_SEAL_INTERVAL_MS: '100',
+    // Off for the suite (tests/rate-limit.test.ts turns it on): files fire thousands of requests with one token.
+    RATE_LIMIT_ENABLED: 'false',
     ...overrides,
   });
 }
