@@ -9,6 +9,7 @@ import { facilityRoutes } from './modules/facilities/routes.js';
 import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
+import { correctionRoutes } from './modules/corrections/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
 import { timelineRoutes } from './modules/timeline/routes.js';
 import { custodyRoutes } from './modules/custody/routes.js';
@@ -101,6 +102,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     reply.header('x-request-id', request.id);
   });
 
+  // Corrections are JSON merge patches (RFC 7396): the same JSON parser, under its own media type.
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
   await app.register(problemPlugin);
   await app.register(openapiPlugin);
   await app.register(securityHeadersPlugin);
@@ -128,6 +136,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(personRoutes, { db, config });
       await v1.register(caseRoutes, { db, config });
       await v1.register(legalAidRoutes, { db, config });
+      await v1.register(correctionRoutes, { db });
       await v1.register(timelineRoutes, { db });
       await v1.register(custodyRoutes, { db, config });
       await v1.register(diversionRoutes, { db, config });

@@ -14,6 +14,7 @@ export * from './consents.js';
 export * from './court-orders.js';
 export * from './break-glass.js';
 export * from './idempotency.js';
+export * from './corrections.js';
 export * from './alerts.js';
 export * from './events.js';
 export * from './webhooks.js';
