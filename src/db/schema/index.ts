@@ -17,3 +17,4 @@ export * from './idempotency.js';
 export * from './alerts.js';
 export * from './events.js';
 export * from './facilities.js';
+export * from './statistics.js';
