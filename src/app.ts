@@ -28,6 +28,8 @@ import { recordRoutes } from './modules/records/routes.js';
 import { sealingRoutes } from './modules/sealing/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { type EventPruner, startEventPruner } from './modules/events/retention.js';
+import { webhookRoutes } from './modules/webhooks/routes.js';
+import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worker.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -52,6 +54,7 @@ declare module 'fastify' {
     sealer: AuditSealer;
     alertWatcher: AlertWatcher;
     eventPruner: EventPruner;
+    webhookWorker: WebhookWorker;
   }
 }
 
@@ -118,13 +121,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(auditRoutes, { db, config, database });
       await v1.register(recordRoutes, { db });
       await v1.register(consentRoutes, { db, config });
-      await v1.register(courtOrderRoutes, { db });
+      await v1.register(courtOrderRoutes, { db, config });
       await v1.register(breakGlassRoutes, { db, config });
       await v1.register(sealingRoutes, { db });
       await v1.register(alertRoutes, { db, config });
       await v1.register(facilityRoutes, { db, config });
       await v1.register(statisticsRoutes, { db, config });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
+      await v1.register(webhookRoutes, { db, config });
     },
     { prefix: '/v1' },
   );
@@ -133,10 +137,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('sealer', sealer);
   const eventPruner = startEventPruner(db, config, app.log);
   app.decorate('eventPruner', eventPruner);
+  const webhookWorker = startWebhookWorker(db, config, app.log);
+  app.decorate('webhookWorker', webhookWorker);
   const alertWatcher = startAlertWatcher(db, config, app.log);
   app.decorate('alertWatcher', alertWatcher);
   app.addHook('onClose', async () => {
     await alertWatcher.stop();
+    await webhookWorker.stop();
     await eventPruner.stop();
     await sealer.stop();
     if (ownsDatabase) await database.close();

@@ -69,10 +69,25 @@ const configSchema = z
     /** How often alerts that started or stopped holding are written to the event feed. */
     ALERT_EVENTS_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
-    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(2).default(90),
     EVENTS_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
     /** How often a long-polling GET /v1/events looks for new events (no connection is held between looks). */
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
+    /** Webhook targets on private, loopback or link-local addresses are refused unless this is true. */
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /** How often each instance's webhook worker fans events out and sends what is due. */
+    WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+    /** First retry delay; each further retry doubles it (with jitter) up to WEBHOOK_RETRY_MAX_DELAY_MS. */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
+    WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(10).default(3_600_000),
+    /** A message is retried for at least this long before it is marked failed. */
+    WEBHOOK_RETRY_HOURS: z.coerce.number().int().min(24).default(24),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** After a secret rotation, the previous secret also signs for this long. */
+    WEBHOOK_SECRET_ROTATION_HOURS: z.coerce.number().int().min(0).default(24),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_JWKS_URL && c.AUTH_JWKS_FILE) {

@@ -175,6 +175,8 @@ export const ACTIONS = {
     oversightRoles: ['auditor'],
   },
   'court_order:create': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /** Revoking an order: a clerk of the court that issued it (the service checks the court). */
+  'court_order:revoke': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'court_order:read': {
     roles: ['court_clerk', 'judge', 'legal_aid_lawyer', 'probation_officer', 'social_worker'],
     scope: null,
@@ -187,6 +189,15 @@ export const ACTIONS = {
     caseScoped: true,
   },
   'break_glass:list': { roles: ['auditor'], scope: null, caseScoped: false },
+  /**
+   * A verdict on a grant: auditors for any case (oversight), judges of the court that owns it.
+   */
+  'break_glass:review': {
+    roles: ['judge', 'auditor'],
+    scope: null,
+    caseScoped: true,
+    oversightRoles: ['auditor'],
+  },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
   // Detention places (issue 11): the registry holds no personal data and is read by every
@@ -214,6 +225,8 @@ export const ACTIONS = {
   // Integration (issue 10). Each event is further filtered by the read action of its resource
   // and the caller's relationship to its case (src/access/event-scope.ts).
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
+  /** A partner's own webhook subscriptions; what they deliver is filtered like the feed. */
+  'webhook:manage': { roles: ['partner_system'], scope: 'events:read', caseScoped: false },
 } as const satisfies Record<
   string,
   {

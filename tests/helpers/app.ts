@@ -38,6 +38,7 @@ export interface Client {
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   put(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  delete(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
 }
 
 export function testConfig(issuer: TestIssuer, overrides: Record<string, string> = {}): Config {
@@ -64,7 +65,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
 
   const clientFor = (target: FastifyInstance, token: string): Client => {
     const send = (
-      method: 'GET' | 'POST' | 'PUT',
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
       url: string,
       body?: unknown,
       headers: Record<string, string> = {},
@@ -80,6 +81,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
       get: (url, headers) => send('GET', url, undefined, headers),
       post: (url, body, headers) => send('POST', url, body ?? {}, headers),
       put: (url, body, headers) => send('PUT', url, body ?? {}, headers),
+      delete: (url, headers) => send('DELETE', url, undefined, headers),
     };
   };
 

@@ -16,5 +16,6 @@ export * from './break-glass.js';
 export * from './idempotency.js';
 export * from './alerts.js';
 export * from './events.js';
+export * from './webhooks.js';
 export * from './facilities.js';
 export * from './statistics.js';
