@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { type Database, databaseOptionsFrom, openDatabase } from './db/client.js';
 import { alertRoutes } from './modules/alerts/routes.js';
 import { facilityRoutes } from './modules/facilities/routes.js';
+import { statisticsRoutes } from './modules/statistics/routes.js';
 import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
@@ -155,6 +156,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(sealingRoutes, { db });
       await v1.register(alertRoutes, { db, config });
       await v1.register(facilityRoutes, { db, config });
+      await v1.register(statisticsRoutes, { db, config });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
       await v1.register(webhookRoutes, { db, config });
     },

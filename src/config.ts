@@ -74,6 +74,8 @@ const configSchema = z
     ALERT_VIOLATION_DECISION_DAYS: z.coerce.number().int().min(1).default(14),
     ALERT_HEARING_OUTCOME_DAYS: z.coerce.number().int().min(1).default(2),
     ALERT_DIVERSION_PROGRESS_DAYS: z.coerce.number().int().min(1).default(30),
+    /** Statistics: counts of children below this are suppressed (with complementary suppression). */
+    STATISTICS_MIN_CELL: z.coerce.number().int().min(2).max(100).default(5),
     /** How often alerts that started or stopped holding are written to the event feed. */
     ALERT_EVENTS_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
