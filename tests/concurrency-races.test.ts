@@ -401,7 +401,7 @@ describe('court orders', () => {
     const shots = Array.from({ length: N }, (_, i) => ({
       url: `/v1/court-orders/${order.json().id}/revoke`,
       body: { reason: 'order lifted on appeal' },
-      headers: i % 2 === 0 ? { 'if-match': '"1"' } : {},
+      headers: (i % 2 === 0 ? { 'if-match': '"1"' } : {}) as Record<string, string>,
     }));
     await expectOneWinner(await race(clerk, shots));
     expect(await count('case_events', `case_id = '${kase.id}' AND kind = 'court_order_revoked'`)).toBe(1);
