@@ -18,3 +18,4 @@ export * from './alerts.js';
 export * from './events.js';
 export * from './webhooks.js';
 export * from './facilities.js';
+export * from './partner-clients.js';
