@@ -9,6 +9,7 @@ import { facilityRoutes } from './modules/facilities/routes.js';
 import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
+import { correctionRoutes } from './modules/corrections/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
 import { timelineRoutes } from './modules/timeline/routes.js';
 import { custodyRoutes } from './modules/custody/routes.js';
@@ -34,6 +35,8 @@ import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import securityHeadersPlugin from './plugins/security-headers.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import { type AuditSealer, startSealer } from './audit/sealer.js';
 import { REDACTED_LOG_PATHS, errorForLog, requestForLog } from './lib/logging.js';
@@ -73,6 +76,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // a hop count trusts that many proxies nearest to the service (what Fastify does with a number)
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? (_address: string, hop: number) => hop < (config.TRUST_PROXY as number)
+        : config.TRUST_PROXY,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -95,22 +103,41 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     reply.header('x-request-id', request.id);
   });
 
+  // Corrections are JSON merge patches (RFC 7396): the same JSON parser, under its own media type.
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
   await app.register(problemPlugin);
   await app.register(openapiPlugin);
-  await app.register(metricsPlugin, { database });
+  await app.register(securityHeadersPlugin);
+  await app.register(metricsPlugin, { database, config });
   await app.register(authPlugin, { config, db });
+  await app.register(rateLimitPlugin, { config, db });
 
   await app.register(systemRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', async (request) => v1.authenticate(request));
+      v1.addHook('onRequest', async (request, reply) => {
+        try {
+          await v1.authenticate(request);
+        } catch (err) {
+          // No valid token: counted per address, so a flood of bad or missing tokens is refused too.
+          await v1.rateLimit(request, reply);
+          throw err;
+        }
+        await v1.rateLimit(request, reply);
+      });
       await v1.register(idempotencyPlugin, { db });
       await v1.register(organizationRoutes, { db });
       await v1.register(personRoutes, { db, config });
       await v1.register(caseRoutes, { db, config });
       await v1.register(legalAidRoutes, { db, config });
+      await v1.register(correctionRoutes, { db });
       await v1.register(timelineRoutes, { db });
       await v1.register(custodyRoutes, { db, config });
       await v1.register(diversionRoutes, { db, config });

@@ -72,6 +72,38 @@ const configSchema = z
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
     EVENTS_RETENTION_DAYS: z.coerce.number().int().min(2).default(90),
     EVENTS_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /**
+     * Client addresses behind a load balancer: `true` trusts X-Forwarded-For from anyone (only when
+     * nothing else can reach the service), a number the count of proxy hops, otherwise the proxies'
+     * addresses or CIDRs, comma-separated. Off: the address of the TCP peer.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v): boolean | number | string[] =>
+        v === 'true'
+          ? true
+          : v === 'false'
+            ? false
+            : /^\d+$/.test(v)
+              ? Number(v)
+              : v
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+      ),
+    /** Bearer token /metrics requires; unset: open (it holds no personal data, only counts). */
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+    /** Serve /metrics on this port only (not on PORT); 0 picks a free one. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).optional(),
+    /** Rate limits, kept in PostgreSQL so they hold across instances (src/plugins/rate-limit.ts). */
+    RATE_LIMIT_ENABLED: z.stringbool().default(true),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Requests per window per token holder (its client_id, else its sub). */
+    RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).default(600),
+    /** Requests per window per client address without a valid token. */
+    RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(60),
     /** How often a long-polling GET /v1/events looks for new events (no connection is held between looks). */
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
     /** Webhook targets on private, loopback or link-local addresses are refused unless this is true. */

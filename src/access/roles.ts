@@ -100,6 +100,8 @@ export const ACTIONS = {
     caseScoped: false,
     personScoped: true,
   },
+  /** Corrections of a child's details (SPEC 6): the court that registered the child or owns a case of theirs. */
+  'person:correct': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
   'person:match': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:list': {
@@ -112,12 +114,16 @@ export const ACTIONS = {
     scope: 'cases:read',
     caseScoped: true,
   },
+  /** Corrections of intake data and charges, kept with the previous values in the history. */
+  'case:correct': { roles: ['court_clerk'], scope: null, caseScoped: true },
   // The case path (issue 3). Moves of the case's stage are also bounded by src/modules/cases/stages.ts.
   'case:close': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'timeline:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'custody:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'custody:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'diversion:write': { roles: ['court_clerk', 'prosecutor'], scope: null, caseScoped: true },
+  /** Waiving a diversion condition is the prosecutor's decision, with a reason. */
+  'diversion:waive': { roles: ['prosecutor'], scope: null, caseScoped: true },
   'diversion:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'legal_aid:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
   /** Recording that the child needs a lawyer (asked by the clerk, or by the child through the court). */
