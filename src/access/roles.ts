@@ -237,6 +237,9 @@ export const ACTIONS = {
   'facility:read_incidents': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
   /** Inspections are recorded by the administration or the oversight body (auditors). */
   'facility:record_inspection': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
+  // Indicators (issue 11): figures of no child, for the analysts and auditors only; every query audited.
+  'statistics:read': { roles: ['analyst', 'auditor'], scope: null, caseScoped: false },
+  'statistics:population': { roles: ['analyst'], scope: null, caseScoped: false },
   // Deadline alerts (issue 11). Which alerts a caller sees is decided per rule and per case by the
   // same relationship facts as case reads (src/access/scope.ts), in the query itself.
   'alert:list': { roles: CASE_READERS, scope: null, caseScoped: false },
