@@ -20,3 +20,4 @@ export * from './events.js';
 export * from './webhooks.js';
 export * from './facilities.js';
 export * from './rate-limits.js';
+export * from './handovers.js';
