@@ -86,11 +86,6 @@ export function handoverService(db: Db, config: Config) {
     return { decision, disclosed: (decision.disclosure?.disclosed.length ?? 0) > 0 };
   }
 
-  async function viewFor(tx: Executor, ctx: RequestContext, row: HandoverRow) {
-    if (row.kind !== 'referral') return transferView(row);
-    return referralView(row, (await referralDisclosed(tx, ctx, row)).disclosed);
-  }
-
   async function send(
     ctx: RequestContext,
     audit: AuditFn,
