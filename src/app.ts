@@ -3,9 +3,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import { type Database, openDatabase } from './db/client.js';
+import { type Database, databaseOptionsFrom, openDatabase } from './db/client.js';
 import { alertRoutes } from './modules/alerts/routes.js';
 import { facilityRoutes } from './modules/facilities/routes.js';
+import { statisticsRoutes } from './modules/statistics/routes.js';
 import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
@@ -30,6 +31,7 @@ import { sealingRoutes } from './modules/sealing/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { type EventPruner, startEventPruner } from './modules/events/retention.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
+import { partnerClientRoutes } from './modules/partner-clients/routes.js';
 import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worker.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -82,19 +84,20 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         ? (_address: string, hop: number) => hop < (config.TRUST_PROXY as number)
         : config.TRUST_PROXY,
     return503OnClosing: true,
+    // A slow or stalled client cannot hold a connection for ever: the whole request (headers and
+    // body) within HTTP_REQUEST_TIMEOUT_MS, the headers within HTTP_HEADERS_TIMEOUT_MS (both 408),
+    // and a socket silent for HTTP_CONNECTION_TIMEOUT_MS is closed. Node checks the first two on
+    // an interval, every second here instead of its default 30 s.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    http: { headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   const ownsDatabase = !deps.database;
-  const database =
-    deps.database ??
-    openDatabase(
-      config.DATABASE_URL
-        ? { kind: 'postgres', url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
-        : { kind: 'pglite', dataDir: config.DATA_DIR },
-    );
+  const database = deps.database ?? openDatabase(databaseOptionsFrom(config));
   app.decorate('database', database);
   if (ownsDatabase) await database.migrate();
   const db = database.db;
@@ -114,10 +117,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(openapiPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin, { database, config });
-  await app.register(authPlugin, { config });
+  await app.register(authPlugin, { config, db });
   await app.register(rateLimitPlugin, { config, db });
 
-  await app.register(systemRoutes, { database });
+  await app.register(systemRoutes, { database, readinessTimeoutMs: config.READINESS_TIMEOUT_MS });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
@@ -154,8 +157,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(sealingRoutes, { db });
       await v1.register(alertRoutes, { db, config });
       await v1.register(facilityRoutes, { db, config });
+      await v1.register(statisticsRoutes, { db, config });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
       await v1.register(webhookRoutes, { db, config });
+      await v1.register(partnerClientRoutes, { db });
     },
     { prefix: '/v1' },
   );

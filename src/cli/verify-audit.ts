@@ -16,9 +16,10 @@ async function main() {
   const keys: JWK[] = process.env.AUDIT_VERIFY_JWKS_FILE
     ? (JSON.parse(readFileSync(process.env.AUDIT_VERIFY_JWKS_FILE, 'utf8')) as { keys: JWK[] }).keys
     : [(await loadCheckpointKey(config)).publicJwk];
+  // Verification scans the whole trail: no per-statement time limit here, unlike requests.
   const database = openDatabase(
     config.DATABASE_URL
-      ? { kind: 'postgres', url: config.DATABASE_URL }
+      ? { kind: 'postgres', url: config.DATABASE_URL, timeouts: { statementMs: 0, lockMs: 0 } }
       : { kind: 'pglite', dataDir: config.DATA_DIR },
   );
   try {
