@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
@@ -57,6 +57,33 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Opens (on a fresh data directory: creates) the database and applies the migrations, saying what
+ * it does and how long each step took: the first start of the embedded database takes a while.
+ */
+async function prepareDatabase(database: Database, log: FastifyBaseLogger): Promise<void> {
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - mark);
+    mark = now;
+    return ms;
+  };
+  const where = { database: database.kind, location: database.location };
+  log.info(
+    where,
+    database.creating ? 'creating the embedded database (first start only)' : 'opening the database',
+  );
+  await database.ready();
+  log.info({ ...where, ms: lap() }, database.creating ? 'embedded database created' : 'database opened');
+  log.info('applying migrations');
+  const { applied, total } = await database.migrate();
+  log.info(
+    { applied, total, ms: lap() },
+    applied > 0 ? `applied ${applied} migration(s), ${total} in all` : `migrations up to date (${total})`,
+  );
+}
+
 /** Builds the whole service: plugins, then modules. The only place where they are wired together. */
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -85,7 +112,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         : { kind: 'pglite', dataDir: config.DATA_DIR },
     );
   app.decorate('database', database);
-  if (ownsDatabase) await database.migrate();
+  if (ownsDatabase) await prepareDatabase(database, app.log);
   const db = database.db;
 
   app.addHook('onSend', async (request, reply) => {

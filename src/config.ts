@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 /**
@@ -112,4 +114,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/**
+ * Loads `.env` from the working directory when present (the format of `.env.example`). The
+ * environment wins: a variable already set, even to an empty string, is left as it is. Returns
+ * the file's path when one was read.
+ */
+export function loadEnvFile(
+  path = '.env',
+  env: Record<string, string | undefined> = process.env,
+): string | null {
+  if (!existsSync(path)) return null;
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
+    if (env[name] === undefined) env[name] = value;
+  }
+  return path;
 }

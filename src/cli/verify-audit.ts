@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import { loadCheckpointKey } from '../audit/signing.js';
 import { verifyAuditTrail } from '../audit/verify.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadEnvFile } from '../config.js';
 import { openDatabase } from '../db/client.js';
 
 /**
@@ -12,6 +12,7 @@ import { openDatabase } from '../db/client.js';
  * configured signing key's public half is used.
  */
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const keys: JWK[] = process.env.AUDIT_VERIFY_JWKS_FILE
     ? (JSON.parse(readFileSync(process.env.AUDIT_VERIFY_JWKS_FILE, 'utf8')) as { keys: JWK[] }).keys

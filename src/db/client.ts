@@ -22,9 +22,16 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', impor
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** Where the data lives, for startup messages: the PGlite directory, or host/database (no credentials). */
+  location: string;
+  /** PGlite only: the data directory held no database yet, so opening it creates one. */
+  creating: boolean;
+  /** Resolves once the database answers (PGlite: created or opened). */
+  ready(): Promise<void>;
   /** Pool statistics for /metrics (PGlite has one connection). */
   poolStats(): { total: number; idle: number; waiting: number };
-  migrate(): Promise<void>;
+  /** Applies the committed migrations not applied yet; says how many it applied, of how many. */
+  migrate(): Promise<MigrationResult>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -33,6 +40,23 @@ export type DatabaseOptions =
   | { kind: 'postgres'; url: string; poolMax?: number }
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'pglite-memory' };
+
+export interface MigrationResult {
+  applied: number;
+  total: number;
+}
+
+/** Migrations recorded as applied; none when drizzle's bookkeeping table does not exist yet. */
+async function appliedMigrations(db: Db): Promise<number> {
+  const [table] = rowsOf<{ t: string | null }>(
+    await db.execute(sql`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`),
+  );
+  if (!table?.t) return 0;
+  const [row] = rowsOf<{ n: number }>(
+    await db.execute(sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`),
+  );
+  return Number(row.n);
+}
 
 /** Arbitrary key for the advisory lock that lets only one instance migrate at a time. */
 const MIGRATION_LOCK_KEY = 74_110_001;
@@ -47,15 +71,25 @@ function openPostgres(url: string, poolMax: number): Database {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const parsed = new URL(url);
   return {
     db,
     kind: 'postgres',
+    location: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`,
+    creating: false,
+    async ready() {
+      await db.execute(sql`select 1`);
+    },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async migrate() {
       const client = await pool.connect();
       try {
         await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-        await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+        const session = drizzlePg(client, { schema });
+        const before = await appliedMigrations(session as unknown as Db);
+        await migratePg(session, { migrationsFolder: MIGRATIONS_FOLDER });
+        const total = await appliedMigrations(session as unknown as Db);
+        return { applied: total - before, total };
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
         client.release();
@@ -72,23 +106,33 @@ function openPostgres(url: string, poolMax: number): Database {
 
 function openPglite(dataDir: string | null): Database {
   let lockPath: string | null = null;
-  if (dataDir) {
-    const dir = resolve(dataDir, 'pglite');
+  const dir = dataDir ? resolve(dataDir, 'pglite') : null;
+  // initdb has run once PG_VERSION exists; before that, opening the directory creates the database.
+  const creating = !dir || !existsSync(resolve(dir, 'PG_VERSION'));
+  if (dataDir && dir) {
     mkdirSync(dir, { recursive: true });
     lockPath = resolve(dataDir, 'pglite.lock');
     acquireLock(lockPath);
   }
   const client = new PGlite({
-    ...(dataDir ? { dataDir: resolve(dataDir, 'pglite') } : {}),
+    ...(dir ? { dataDir: dir } : {}),
     extensions: { pg_trgm },
   });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
+    location: dir ?? 'memory',
+    creating,
+    async ready() {
+      await client.waitReady;
+    },
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     async migrate() {
+      const before = await appliedMigrations(db);
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+      const total = await appliedMigrations(db);
+      return { applied: total - before, total };
     },
     async ping() {
       await db.execute(sql`select 1`);
