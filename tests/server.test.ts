@@ -24,7 +24,7 @@ let output = '';
 function listeningUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 240_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 400_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       output += chunk.toString();
@@ -137,5 +137,5 @@ describe('npm start on a fresh data directory', () => {
     expect(isAlive(servicePid)).toBe(false);
     expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
     expect(await portIsFree(port)).toBe(true);
-  }, 400_000);
+  }, 600_000);
 });
