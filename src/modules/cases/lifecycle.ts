@@ -4,8 +4,11 @@ import type { Action } from '../../access/roles.js';
 import type { Executor } from '../../db/client.js';
 import type { AuditEntry } from '../../audit/writer.js';
 import { type AppError, conflict, forbidden, notFound } from '../../lib/errors.js';
+import { checkIfMatch } from '../../lib/etag.js';
 import { type CaseRow, caseRepository } from './repository.js';
 import { type StageEvent, stageAfter } from './stages.js';
+
+export type { CaseRow };
 
 /** What a module says about the change it makes, for the case's timeline. */
 export interface CaseHappening {
@@ -44,6 +47,28 @@ export const caseLifecycle = {
       });
     }
     return row;
+  },
+
+  /**
+   * For a command on a resource of the case (a hearing, a custody episode...): locks the case, then
+   * reads the resource again under its own row lock and checks `If-Match` (when sent) against it.
+   * Every change to a case or its resources takes the case lock first, so the version and status
+   * checks the command makes on the returned row hold until it commits; the row read before the
+   * lock, to find the case, may already be stale (two concurrent holds would both see `scheduled`).
+   */
+  async lockWith<T extends { version: number }>(
+    tx: Executor,
+    caseId: string,
+    id: string,
+    loadForUpdate: (tx: Executor, id: string) => Promise<T | null>,
+    ifMatch: string | undefined,
+  ): Promise<{ kase: CaseRow; row: T }> {
+    const kase = await caseLifecycle.lock(tx, caseId);
+    const row = await loadForUpdate(tx, id);
+    // Resources of a case are never deleted; this only guards against a broken loader.
+    if (!row) throw new Error(`resource ${id} vanished under the lock of case ${caseId}`);
+    if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
+    return { kase, row };
   },
 
   /**

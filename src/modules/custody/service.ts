@@ -3,7 +3,6 @@ import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Db, Executor } from '../../db/client.js';
 import { unprocessable } from '../../lib/errors.js';
-import { checkIfMatch } from '../../lib/etag.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
@@ -66,7 +65,7 @@ export function custodyService(db: Db) {
 
     async end(ctx: RequestContext, id: string, input: z.infer<typeof CustodyEnd>, ifMatch?: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'custody:write',
@@ -78,10 +77,15 @@ export function custodyService(db: Db) {
           action: 'update' as const,
           resourceType: RESOURCE,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          custodyRepository.getForUpdate,
+          ifMatch,
+        );
         caseLifecycle.check(kase, 'custody_recorded', decision, refusal);
         if (row.releasedAt) throw refusedConflict('The custody episode has already ended', decision, refusal);
         const releasedAt = new Date(input.releasedAt);

@@ -3,7 +3,6 @@ import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Db } from '../../db/client.js';
 import type { DiversionStatus } from '../../db/schema/diversion.js';
-import { checkIfMatch } from '../../lib/etag.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
@@ -87,7 +86,7 @@ export function diversionService(db: Db) {
       ifMatch?: string,
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'diversion:write',
@@ -99,11 +98,16 @@ export function diversionService(db: Db) {
           action: 'update' as const,
           resourceType: RESOURCE,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
         const rule = STEPS[step];
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          diversionRepository.getForUpdate,
+          ifMatch,
+        );
         if (!(rule.from as readonly string[]).includes(row.status)) {
           throw refusedConflict(
             `A diversion that is ${row.status} cannot become ${rule.to}`,

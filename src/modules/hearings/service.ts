@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Db, Executor } from '../../db/client.js';
-import { checkIfMatch } from '../../lib/etag.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
@@ -21,7 +20,7 @@ export function hearingService(db: Db) {
     event: StageEvent,
     ifMatch: string | undefined,
   ) {
-    const { row, decision } = await authorizeOn(
+    const { row: seen, decision } = await authorizeOn(
       tx,
       ctx,
       'hearing:write',
@@ -29,9 +28,19 @@ export function hearingService(db: Db) {
       id,
       hearingRepository.get,
     );
-    const refusal = { action: 'update' as const, resourceType: RESOURCE, resourceId: id, caseId: row.caseId };
-    if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
-    const kase = await caseLifecycle.lock(tx, row.caseId);
+    const refusal = {
+      action: 'update' as const,
+      resourceType: RESOURCE,
+      resourceId: id,
+      caseId: seen.caseId,
+    };
+    const { kase, row } = await caseLifecycle.lockWith(
+      tx,
+      seen.caseId,
+      id,
+      hearingRepository.getForUpdate,
+      ifMatch,
+    );
     caseLifecycle.check(kase, event, decision, refusal);
     if (row.status !== 'scheduled') {
       throw refusedConflict(`The hearing is ${row.status}, not scheduled`, decision, refusal, {

@@ -1,6 +1,7 @@
 import { type TimeCursor, keysetAfter } from '../../lib/pagination.js';
 import { and, asc, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { changedAtVersion } from '../../lib/etag.js';
 import { cases, charges } from '../../db/schema/cases.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 import { hearings } from '../../db/schema/hearings.js';
@@ -21,6 +22,15 @@ export const legalAidRepository = {
     const [row] = await tx.select().from(legalAidAssignments).where(eq(legalAidAssignments.id, id));
     return row ?? null;
   },
+  /** The same row, locked until the transaction ends (taken after the case lock: see caseLifecycle.lockWith). */
+  async getForUpdate(tx: Executor, id: string): Promise<LegalAidRow | null> {
+    const [row] = await tx
+      .select()
+      .from(legalAidAssignments)
+      .where(eq(legalAidAssignments.id, id))
+      .for('update');
+    return row ?? null;
+  },
   async openForCase(tx: Executor, caseId: string): Promise<LegalAidRow | null> {
     const [row] = await tx
       .select()
@@ -33,12 +43,13 @@ export const legalAidRepository = {
     row: LegalAidRow,
     values: Partial<Pick<LegalAidRow, 'status' | 'lawyerSub' | 'respondedAt' | 'endedAt' | 'endReason'>>,
   ): Promise<LegalAidRow> {
-    const [updated] = await tx
-      .update(legalAidAssignments)
-      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
-      .where(eq(legalAidAssignments.id, row.id))
-      .returning();
-    return updated;
+    return changedAtVersion(
+      await tx
+        .update(legalAidAssignments)
+        .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(legalAidAssignments.id, row.id), eq(legalAidAssignments.version, row.version)))
+        .returning(),
+    );
   },
   /** A case's assignments, newest first. */
   async listForCase(tx: Executor, caseId: string, after: Keyset, limit: number): Promise<LegalAidRow[]> {

@@ -6,10 +6,9 @@ import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import type { LegalAidStatus } from '../../db/schema/legal-aid.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
-import { checkIfMatch } from '../../lib/etag.js';
 import { decodeTimeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
-import { caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { type CaseRow, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
 import { ageOn } from '../cases/service.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { assignableStaff } from '../organizations/specialised-staff.js';
@@ -34,33 +33,45 @@ const SUMMARY: Record<keyof typeof TRANSITIONS, string> = {
 };
 
 export function legalAidService(db: Db, config: Config) {
-  /** Loads an assignment and asks the access module about its case (404 when there is none). */
+  /**
+   * Loads an assignment and asks the access module about its case (404 when there is none); then
+   * locks the case and reads the assignment again under its row lock (caseLifecycle.lockWith), so
+   * every check on it holds until commit.
+   */
   async function target(
     tx: Executor,
     ctx: RequestContext,
     action: 'legal_aid:end' | 'legal_aid:respond',
     id: string,
+    ifMatch: string | undefined,
   ) {
-    const row = await legalAidRepository.get(tx, id);
+    const seen = await legalAidRepository.get(tx, id);
     const decision = await authorize(tx, ctx, action, {
       resourceType: RESOURCE,
       resourceId: id,
-      caseId: action === 'legal_aid:end' ? (row?.caseId ?? null) : null,
+      caseId: action === 'legal_aid:end' ? (seen?.caseId ?? null) : null,
     });
     const base = {
       action: 'update' as const,
       resourceType: RESOURCE,
       resourceId: id,
-      caseId: row?.caseId ?? null,
+      caseId: seen?.caseId ?? null,
     };
-    if (!row)
+    if (!seen)
       throw notFound(RESOURCE).withAudit({
         ...base,
         decision,
         outcome: 'denied',
         reason: 'no such assignment',
       });
-    return { row, decision, base };
+    const { kase, row } = await caseLifecycle.lockWith(
+      tx,
+      seen.caseId,
+      id,
+      legalAidRepository.getForUpdate,
+      ifMatch,
+    );
+    return { row, kase, decision, base };
   }
 
   /** Applies one response to an assignment: status rule (409), stage rule (409), timeline, audit. */
@@ -69,9 +80,9 @@ export function legalAidService(db: Db, config: Config) {
     ctx: RequestContext,
     audit: AuditFn,
     row: LegalAidRow,
+    kase: CaseRow,
     decision: Allowed,
     step: keyof typeof TRANSITIONS,
-    ifMatch: string | undefined,
     values: Partial<LegalAidRow> = {},
   ) {
     const refusal = {
@@ -80,14 +91,12 @@ export function legalAidService(db: Db, config: Config) {
       resourceId: row.id,
       caseId: row.caseId,
     };
-    if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
     const rule = TRANSITIONS[step];
     if (!(rule.from as readonly string[]).includes(row.status)) {
       throw refusedConflict(`An assignment that is ${row.status} cannot be ${rule.to}`, decision, refusal, {
         currentStatus: row.status,
       });
     }
-    const kase = await caseLifecycle.lock(tx, row.caseId);
     caseLifecycle.check(kase, 'legal_aid_recorded', decision, refusal);
     const now = new Date();
     const updated = await legalAidRepository.update(tx, row, {
@@ -193,7 +202,7 @@ export function legalAidService(db: Db, config: Config) {
       ifMatch: string | undefined,
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision, base } = await target(tx, ctx, 'legal_aid:respond', id);
+        const { row, kase, decision, base } = await target(tx, ctx, 'legal_aid:respond', id, ifMatch);
         const addressed =
           row.lawyerSub === ctx.caller.sub ||
           (row.lawyerSub === null && ctx.caller.org !== null && row.legalAidOrgId === ctx.caller.org);
@@ -212,7 +221,7 @@ export function legalAidService(db: Db, config: Config) {
           values = { lawyerSub: ctx.caller.sub };
         }
         if (step === 'decline') values = { ...values, endReason: reason ?? null };
-        return transition(tx, ctx, audit, row, decision, step, ifMatch, values);
+        return transition(tx, ctx, audit, row, kase, decision, step, values);
       });
     },
 
@@ -225,7 +234,7 @@ export function legalAidService(db: Db, config: Config) {
       ifMatch: string | undefined,
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision, base } = await target(tx, ctx, 'legal_aid:end', id);
+        const { row, kase, decision, base } = await target(tx, ctx, 'legal_aid:end', id, ifMatch);
         if (decision.basis.type === 'legal_aid' && decision.basis.id !== row.id) {
           throw notFound(RESOURCE).withAudit({
             ...base,
@@ -234,7 +243,7 @@ export function legalAidService(db: Db, config: Config) {
             reason: 'another lawyer’s assignment',
           });
         }
-        return transition(tx, ctx, audit, row, decision, step, ifMatch, { endReason: reason ?? null });
+        return transition(tx, ctx, audit, row, kase, decision, step, { endReason: reason ?? null });
       });
     },
 

@@ -112,7 +112,7 @@ export function socialServicesService(db: Db, config: Config) {
 
     async endAssignment(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'social_work:assign',
@@ -124,9 +124,15 @@ export function socialServicesService(db: Db, config: Config) {
           action: 'update' as const,
           resourceType: ASSIGNMENT,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          socialServicesRepository.getAssignmentForUpdate,
+          undefined,
+        );
         caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
         if (row.status !== 'active')
           throw refusedConflict('The assignment has already ended', decision, refusal);

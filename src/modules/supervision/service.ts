@@ -6,7 +6,6 @@ import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import type { CONTACT_KINDS } from '../../db/schema/supervision.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
-import { checkIfMatch } from '../../lib/etag.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
@@ -38,7 +37,7 @@ export function supervisionService(db: Db, config: Config) {
    * active supervision; this one must be that very supervision (404 otherwise, like any other).
    */
   async function officerSupervision(tx: Executor, ctx: RequestContext, id: string, ifMatch?: string) {
-    const { row, decision } = await authorizeOn(
+    const { row: seen, decision } = await authorizeOn(
       tx,
       ctx,
       'supervision:write',
@@ -46,8 +45,13 @@ export function supervisionService(db: Db, config: Config) {
       id,
       supervisionRepository.get,
     );
-    const refusal = { action: 'update' as const, resourceType: RESOURCE, resourceId: id, caseId: row.caseId };
-    if (decision.basis.type !== 'supervision' || decision.basis.id !== row.id) {
+    const refusal = {
+      action: 'update' as const,
+      resourceType: RESOURCE,
+      resourceId: id,
+      caseId: seen.caseId,
+    };
+    if (decision.basis.type !== 'supervision' || decision.basis.id !== seen.id) {
       throw notFound(RESOURCE).withAudit({
         ...refusal,
         decision,
@@ -55,8 +59,13 @@ export function supervisionService(db: Db, config: Config) {
         reason: 'another officer’s supervision',
       });
     }
-    if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
-    const kase = await caseLifecycle.lock(tx, row.caseId);
+    const { kase, row } = await caseLifecycle.lockWith(
+      tx,
+      seen.caseId,
+      id,
+      supervisionRepository.getForUpdate,
+      ifMatch,
+    );
     caseLifecycle.check(kase, 'supervision_recorded', decision, refusal);
     return { row, decision, kase, refusal };
   }
@@ -252,7 +261,7 @@ export function supervisionService(db: Db, config: Config) {
     /** The court grants the officer's revocation request: the supervision ends, and with it the officer's access. */
     async revoke(ctx: RequestContext, id: string, reason: string, ifMatch?: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'supervision:decide',
@@ -264,10 +273,15 @@ export function supervisionService(db: Db, config: Config) {
           action: 'update' as const,
           resourceType: RESOURCE,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          supervisionRepository.getForUpdate,
+          ifMatch,
+        );
         caseLifecycle.check(kase, 'supervision_revoked', decision, refusal);
         if (row.status !== 'revocation_requested') {
           throw refusedConflict(
