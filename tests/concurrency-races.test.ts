@@ -75,6 +75,8 @@ async function scheduledHearing() {
   const { clerk, kase } = await courtWithCase(h);
   const res = await clerk.post(`/v1/cases/${kase.id}/hearings`, {
     scheduledAt: inDays(2),
+    // listed before holdBody.heldAt: a hearing is not held before it was listed (issue 14)
+    listedAt: '2026-11-02T09:00:00Z',
     purpose: 'review',
   });
   expect(res.statusCode).toBe(201);
@@ -216,11 +218,12 @@ describe('legal aid', () => {
     const a = (
       await clerk.post(`/v1/cases/${kase.id}/legal-aid-assignments`, { lawyerSub: lawyer.sub })
     ).json();
-    expect((await lawyer.post(`/v1/legal-aid/assignments/${a.id}/accept`, {})).statusCode).toBe(200);
+    const accepted = await lawyer.post(`/v1/legal-aid/assignments/${a.id}/accept`, {});
+    expect(accepted.statusCode).toBe(200);
     const shots = Array.from({ length: N }, (_, i) => ({
       url: `/v1/legal-aid/assignments/${a.id}/${i % 2 === 0 ? 'withdraw' : 'complete'}`,
       body: i % 2 === 0 ? { reason: 'conflict of interest' } : {},
-      headers: { 'if-match': '"2"' },
+      headers: { 'if-match': String(accepted.headers.etag) },
     }));
     await expectOneWinner(await race(clerk, shots));
   });
@@ -231,7 +234,11 @@ describe('supervision', () => {
     const { clerk, kase } = await courtWithCase(h);
     const officer = await createStaff(h, 'probation_officer');
     const hearing = (
-      await clerk.post(`/v1/cases/${kase.id}/hearings`, { scheduledAt: inDays(1), purpose: 'adjudication' })
+      await clerk.post(`/v1/cases/${kase.id}/hearings`, {
+        scheduledAt: inDays(1),
+        listedAt: '2026-11-02T09:00:00Z',
+        purpose: 'adjudication',
+      })
     ).json();
     expect((await clerk.post(`/v1/hearings/${hearing.id}/hold`, holdBody)).statusCode).toBe(200);
     const disposition = await clerk.post(`/v1/cases/${kase.id}/dispositions`, {
@@ -243,7 +250,7 @@ describe('supervision', () => {
     expect(disposition.statusCode).toBe(201);
     const s = await clerk.post(`/v1/cases/${kase.id}/supervisions`, {
       officerSub: officer.sub,
-      startsOn: '2026-11-07',
+      startsOn: new Date().toISOString().slice(0, 10),
       endsOn: '2027-05-06',
       conditions: ['curfew 21:00'],
     });

@@ -51,6 +51,12 @@ export const hearingRepository = {
       .orderBy(asc(hearings.scheduledAt), asc(hearings.id))
       .limit(limit);
   },
+  async scheduledForCase(tx: Executor, caseId: string): Promise<HearingRow[]> {
+    return tx
+      .select()
+      .from(hearings)
+      .where(and(eq(hearings.caseId, caseId), eq(hearings.status, 'scheduled')));
+  },
   async heldForCase(tx: Executor, caseId: string): Promise<HearingRow[]> {
     return tx
       .select()

@@ -53,11 +53,17 @@ export const socialServicesRepository = {
       );
     return row ?? null;
   },
-  async endAssignment(tx: Executor, row: SocialWorkRow): Promise<SocialWorkRow> {
+  async activeForCase(tx: Executor, caseId: string): Promise<SocialWorkRow[]> {
+    return tx
+      .select()
+      .from(socialWorkAssignments)
+      .where(and(eq(socialWorkAssignments.caseId, caseId), eq(socialWorkAssignments.status, 'active')));
+  },
+  async endAssignment(tx: Executor, row: SocialWorkRow, endedAt: Date = new Date()): Promise<SocialWorkRow> {
     return changedAtVersion(
       await tx
         .update(socialWorkAssignments)
-        .set({ status: 'ended', endedAt: new Date(), version: row.version + 1, updatedAt: new Date() })
+        .set({ status: 'ended', endedAt, version: row.version + 1, updatedAt: new Date() })
         .where(and(eq(socialWorkAssignments.id, row.id), eq(socialWorkAssignments.version, row.version)))
         .returning(),
     );
