@@ -31,6 +31,7 @@ import problemPlugin from './plugins/problem.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import { type AuditSealer, startSealer } from './audit/sealer.js';
 import { REDACTED_LOG_PATHS, errorForLog, requestForLog } from './lib/logging.js';
+import { startPartitionUpkeep } from './audit/partitions.js';
 
 /** Fields that must never reach a log line: credentials, names, dates of birth, addresses, free text. */
 export { REDACTED_LOG_PATHS };
@@ -148,13 +149,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     { prefix: '/v1' },
   );
 
-  const sealer = startSealer(database, config, app.log);
+  const partitionUpkeep = startPartitionUpkeep(db, app.log, app.jobs);
+  await partitionUpkeep.ready;
+  const sealer = startSealer(database, config, app.log, app.jobs);
   app.decorate('sealer', sealer);
   const eventPruner = startEventPruner(db, config, app.log);
   app.decorate('eventPruner', eventPruner);
   app.addHook('onClose', async () => {
     await eventPruner.stop();
     await sealer.stop();
+    await partitionUpkeep.stop();
     if (ownsDatabase) await database.close();
   });
 

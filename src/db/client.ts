@@ -29,6 +29,8 @@ export interface Database {
   creating: boolean;
   /** Resolves once the database answers (PGlite: created or opened). */
   ready(): Promise<void>;
+  /** PGlite only: the embedded engine itself (backups dump its data directory). */
+  embedded?: PGlite;
   /** Pool statistics for /metrics (PGlite has one connection). */
   poolStats(): { total: number; idle: number; waiting: number };
   /** Applies the committed migrations not applied yet; says how many it applied, of how many. */
@@ -139,6 +141,29 @@ function openPostgres(url: string, poolMax: number): Database {
   };
 }
 
+/**
+ * Creates the embedded database in `dataDir` from a dump of another one (`PGlite.dumpDataDir`),
+ * under the same lock file as the service. Refuses a directory that already holds a database.
+ */
+export async function restoreEmbedded(dataDir: string, dump: Blob): Promise<void> {
+  const dir = resolve(dataDir, 'pglite');
+  if (existsSync(resolve(dir, 'PG_VERSION'))) {
+    throw new DatabaseLockedError(
+      `${dir} already holds a database: restore into an empty DATA_DIR (move the old one aside first).`,
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  const lockPath = resolve(dataDir, 'pglite.lock');
+  acquireLock(lockPath);
+  try {
+    const client = new PGlite({ dataDir: dir, loadDataDir: dump, extensions: { pg_trgm } });
+    await client.waitReady;
+    await client.close();
+  } finally {
+    rmSync(lockPath, { force: true });
+  }
+}
+
 function openPglite(dataDir: string | null): Database {
   let lockPath: string | null = null;
   const dir = dataDir ? resolve(dataDir, 'pglite') : null;
@@ -159,6 +184,7 @@ function openPglite(dataDir: string | null): Database {
     kind: 'pglite',
     location: dir ?? 'memory',
     creating,
+    embedded: client,
     async ready() {
       await client.waitReady;
     },
