@@ -4,6 +4,9 @@ import type { DestinationStream } from 'pino';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
+import { alertRoutes } from './modules/alerts/routes.js';
+import { facilityRoutes } from './modules/facilities/routes.js';
+import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
@@ -47,6 +50,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     database: Database;
     sealer: AuditSealer;
+    alertWatcher: AlertWatcher;
     eventPruner: EventPruner;
   }
 }
@@ -141,9 +145,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(auditRoutes, { db, config, database });
       await v1.register(recordRoutes, { db });
       await v1.register(consentRoutes, { db, config });
-      await v1.register(courtOrderRoutes, { db });
+      await v1.register(courtOrderRoutes, { db, config });
       await v1.register(breakGlassRoutes, { db, config });
       await v1.register(sealingRoutes, { db });
+      await v1.register(alertRoutes, { db, config });
+      await v1.register(facilityRoutes, { db, config });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
     },
     { prefix: '/v1' },
@@ -155,7 +161,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('sealer', sealer);
   const eventPruner = startEventPruner(db, config, app.log);
   app.decorate('eventPruner', eventPruner);
+  const alertWatcher = startAlertWatcher(db, config, app.log);
+  app.decorate('alertWatcher', alertWatcher);
   app.addHook('onClose', async () => {
+    await alertWatcher.stop();
     await eventPruner.stop();
     await sealer.stop();
     await partitionUpkeep.stop();

@@ -56,6 +56,18 @@ const configSchema = z
     /** Private JWK (JSON) file that signs audit checkpoints; a development key is kept in DATA_DIR otherwise. */
     AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
     AUDIT_RETENTION_YEARS: z.coerce.number().int().min(1).default(7),
+    /** Deadline alerts (SPEC 7): the limits each rule watches, evaluated at the database clock. */
+    ALERT_FIRST_HEARING_HOURS: z.coerce.number().int().min(1).default(24),
+    ALERT_LEGAL_AID_ASSIGNMENT_HOURS: z.coerce.number().int().min(1).default(24),
+    ALERT_LEGAL_AID_ACCEPTANCE_HOURS: z.coerce.number().int().min(1).default(24),
+    ALERT_PRE_TRIAL_MAX_DAYS: z.coerce.number().int().min(1).default(60),
+    ALERT_PRE_TRIAL_WARNING_DAYS: z.coerce.number().int().min(0).default(7),
+    ALERT_SUPERVISION_CONTACT_DAYS: z.coerce.number().int().min(1).default(30),
+    ALERT_VIOLATION_DECISION_DAYS: z.coerce.number().int().min(1).default(14),
+    ALERT_HEARING_OUTCOME_DAYS: z.coerce.number().int().min(1).default(2),
+    ALERT_DIVERSION_PROGRESS_DAYS: z.coerce.number().int().min(1).default(30),
+    /** How often alerts that started or stopped holding are written to the event feed. */
+    ALERT_EVENTS_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
     EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
     EVENTS_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
@@ -100,6 +112,13 @@ const configSchema = z
           message: 'production needs a checkpoint signing key',
         });
       }
+    }
+    if (c.ALERT_PRE_TRIAL_WARNING_DAYS >= c.ALERT_PRE_TRIAL_MAX_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALERT_PRE_TRIAL_WARNING_DAYS'],
+        message: 'must be less than ALERT_PRE_TRIAL_MAX_DAYS',
+      });
     }
     if (c.MIN_AGE_CRIMINAL_RESPONSIBILITY > c.JUVENILE_UPPER_AGE) {
       ctx.addIssue({

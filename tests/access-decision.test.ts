@@ -79,6 +79,7 @@ const order = (over: Partial<CourtOrderFacts> = {}): CourtOrderFacts => ({
   grantees: [{ type: 'role', value: 'legal_aid_lawyer' }],
   validFrom: at(-60),
   validUntil: null,
+  revokedAt: null,
   ...over,
 });
 

@@ -175,6 +175,8 @@ export const ACTIONS = {
     oversightRoles: ['auditor'],
   },
   'court_order:create': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /** Revoking an order: a clerk of the court that issued it (the service checks the court). */
+  'court_order:revoke': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'court_order:read': {
     roles: ['court_clerk', 'judge', 'legal_aid_lawyer', 'probation_officer', 'social_worker'],
     scope: null,
@@ -187,8 +189,36 @@ export const ACTIONS = {
     caseScoped: true,
   },
   'break_glass:list': { roles: ['auditor'], scope: null, caseScoped: false },
+  /**
+   * A verdict on a grant: auditors for any case (oversight), judges of the court that owns it.
+   */
+  'break_glass:review': {
+    roles: ['judge', 'auditor'],
+    scope: null,
+    caseScoped: true,
+    oversightRoles: ['auditor'],
+  },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  // Detention places (issue 11): the registry holds no personal data and is read by every
+  // professional role and the analysts; visits are part of a child's custody (custody:write/read).
+  'facility:create': { roles: ['admin'], scope: null, caseScoped: false },
+  'facility:read': {
+    roles: [...CASE_READERS, 'admin', 'auditor', 'analyst'],
+    scope: null,
+    caseScoped: false,
+  },
+  /** A facility-wide incident: the administration; one that happened to a child: also the court, on its case. */
+  'facility:record_incident': { roles: ['admin', 'court_clerk'], scope: null, caseScoped: false },
+  'facility:read_incidents': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
+  /** Inspections are recorded by the administration or the oversight body (auditors). */
+  'facility:record_inspection': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
+  // Deadline alerts (issue 11). Which alerts a caller sees is decided per rule and per case by the
+  // same relationship facts as case reads (src/access/scope.ts), in the query itself.
+  'alert:list': { roles: CASE_READERS, scope: null, caseScoped: false },
+  'alert:acknowledge': { roles: CASE_READERS, scope: null, caseScoped: false },
+  /** Counts per rule for the caller's own court or office: no case id, no child. */
+  'alert:summary': { roles: CASE_READERS, scope: null, caseScoped: false },
   // Integration (issue 10). Each event is further filtered by the read action of its resource
   // and the caller's relationship to its case (src/access/event-scope.ts).
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },

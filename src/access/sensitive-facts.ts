@@ -52,6 +52,7 @@ export async function loadSensitiveFacts(
       grantees: o.grantees,
       validFrom: o.validFrom,
       validUntil: o.validUntil,
+      revokedAt: o.revokedAt,
     })),
     breakGlass: glassRows.map((g) => ({
       id: g.id,

@@ -14,4 +14,6 @@ export * from './consents.js';
 export * from './court-orders.js';
 export * from './break-glass.js';
 export * from './idempotency.js';
+export * from './alerts.js';
 export * from './events.js';
+export * from './facilities.js';

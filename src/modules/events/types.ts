@@ -19,6 +19,9 @@ export const EVENT_RESOURCES = {
   // added, to those whose role may read the case's records at all.
   record: 'record:read',
   court_order: 'court_order:read',
+  // Deadline alerts that started or stopped holding (src/modules/alerts/watcher.ts), to those whose
+  // role may list alerts and who are related to the case.
+  alert: 'alert:list',
 } as const satisfies Record<string, Action>;
 
 export type EventResource = keyof typeof EVENT_RESOURCES;
@@ -47,6 +50,8 @@ export const EVENT_TYPES = [
   'social_work_assignment.updated',
   'record.created',
   'court_order.created',
+  'alert.raised',
+  'alert.cleared',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -1,5 +1,7 @@
 import { and, eq, isNull, like, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { alertAcknowledgements } from '../../db/schema/alerts.js';
+import { custodyIncidents } from '../../db/schema/facilities.js';
 import { breakGlassGrants } from '../../db/schema/break-glass.js';
 import { caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { consents } from '../../db/schema/consents.js';
@@ -44,6 +46,11 @@ export const sealingRepository = {
     await tx.update(charges).set({ description: ERASED, details: null }).where(eq(charges.caseId, caseId));
     await tx.update(caseEvents).set({ summary: ERASED }).where(eq(caseEvents.caseId, caseId));
     await tx.update(breakGlassGrants).set({ reason: null }).where(eq(breakGlassGrants.caseId, caseId));
+    await tx.update(custodyIncidents).set({ notes: null }).where(eq(custodyIncidents.caseId, caseId));
+    await tx
+      .update(alertAcknowledgements)
+      .set({ note: null })
+      .where(eq(alertAcknowledgements.caseId, caseId));
     await tx
       .update(custodyEpisodes)
       .set({ facility: ERASED, releaseReason: null })
