@@ -108,7 +108,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     deps.database ??
     openDatabase(
       config.DATABASE_URL
-        ? { kind: 'postgres', url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
+        ? {
+            kind: 'postgres',
+            url: config.DATABASE_URL,
+            poolMax: config.DATABASE_POOL_MAX,
+            readUrl: config.DATABASE_READ_URL,
+          }
         : { kind: 'pglite', dataDir: config.DATA_DIR },
     );
   app.decorate('database', database);

@@ -19,6 +19,11 @@ const configSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
     DATABASE_POOL_MAX: intFromEnv(10),
+    /** A streaming replica for reads that tolerate lag (audit queries, the disclosure ledger); PostgreSQL only. */
+    DATABASE_READ_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     AUTH_JWKS_URL: z.url().optional(),
     AUTH_JWKS_FILE: z.string().min(1).optional(),

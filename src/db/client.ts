@@ -31,6 +31,14 @@ export interface Database {
   ready(): Promise<void>;
   /** PGlite only: the embedded engine itself (backups dump its data directory). */
   embedded?: PGlite;
+  /**
+   * Runs read-only work that tolerates replication lag on the read replica (DATABASE_READ_URL),
+   * or on `primary` (the caller's transaction) when there is no replica or it is unreachable.
+   * Never for anything that decides access or writes: those stay on the primary.
+   */
+  readLagTolerant<T>(primary: Executor, work: (db: Executor) => Promise<T>): Promise<T>;
+  /** Where lag-tolerant reads went, for /metrics. */
+  readStats(): { replica: number; primary: number; fallback: number };
   /** Pool statistics for /metrics (PGlite has one connection). */
   poolStats(): { total: number; idle: number; waiting: number };
   /** Applies the committed migrations not applied yet; says how many it applied, of how many. */
@@ -40,7 +48,7 @@ export interface Database {
 }
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolMax?: number }
+  | { kind: 'postgres'; url: string; poolMax?: number; readUrl?: string }
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'pglite-memory' };
 
@@ -65,11 +73,62 @@ async function appliedMigrations(db: Db): Promise<number> {
 const MIGRATION_LOCK_KEY = 74_110_001;
 
 export function openDatabase(options: DatabaseOptions): Database {
-  if (options.kind === 'postgres') return openPostgres(options.url, options.poolMax ?? 10);
+  if (options.kind === 'postgres') return openPostgres(options.url, options.poolMax ?? 10, options.readUrl);
   return openPglite(options.kind === 'pglite' ? options.dataDir : null);
 }
 
-function openPostgres(url: string, poolMax: number): Database {
+/** How long a replica that failed is skipped before it is tried again. */
+const REPLICA_RETRY_MS = 5_000;
+
+/**
+ * Lag-tolerant reads on the replica, falling back to the primary when the replica cannot be
+ * reached (down, restarting, refusing connections): the request still answers, from the primary.
+ */
+function replicaReader(readUrl: string | undefined, poolMax: number) {
+  const stats = { replica: 0, primary: 0, fallback: 0 };
+  if (!readUrl) {
+    return {
+      stats,
+      close: async () => {},
+      async run<T>(primary: Executor, work: (db: Executor) => Promise<T>) {
+        stats.primary += 1;
+        return work(primary);
+      },
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: readUrl,
+    max: poolMax,
+    connectionTimeoutMillis: 2_000,
+    application_name: 'jj-case-api-read',
+  });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  const replica = drizzlePg(pool, { schema }) as unknown as Db;
+  let skipUntil = 0;
+  return {
+    stats,
+    close: () => pool.end(),
+    async run<T>(primary: Executor, work: (db: Executor) => Promise<T>) {
+      if (Date.now() >= skipUntil) {
+        try {
+          const result = await work(replica);
+          stats.replica += 1;
+          return result;
+        } catch (err) {
+          if (!isDatabaseUnavailable(err)) throw err;
+          skipUntil = Date.now() + REPLICA_RETRY_MS;
+        }
+      }
+      stats.fallback += 1;
+      return work(primary);
+    },
+  };
+}
+
+function openPostgres(url: string, poolMax: number, readUrl?: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5_000 });
   // A connection breaking (failover, pg_terminate_backend, a TCP reset) must never end the process.
   // The pool listens on idle clients only; a client checked out by a request emits 'error' with
@@ -82,6 +141,7 @@ function openPostgres(url: string, poolMax: number): Database {
   });
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   const parsed = new URL(url);
+  const reader = replicaReader(readUrl, poolMax);
   // drizzle's pool-level transaction() runs BEGIN before its try/finally, so a BEGIN that fails on a
   // broken connection never releases the client: the pool leaks a slot per failure until nothing is
   // left. Transactions therefore check a client out here, run drizzle's transaction on it, and always
@@ -114,6 +174,8 @@ function openPostgres(url: string, poolMax: number): Database {
     kind: 'postgres',
     location: `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`,
     creating: false,
+    readLagTolerant: (primary, work) => reader.run(primary, work),
+    readStats: () => reader.stats,
     async ready() {
       await db.execute(sql`select 1`);
     },
@@ -136,6 +198,7 @@ function openPostgres(url: string, poolMax: number): Database {
       await db.execute(sql`select 1`);
     },
     async close() {
+      await reader.close();
       await pool.end();
     },
   };
@@ -179,11 +242,17 @@ function openPglite(dataDir: string | null): Database {
     extensions: { pg_trgm },
   });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
+  let pgliteReads = 0;
   return {
     db,
     kind: 'pglite',
     location: dir ?? 'memory',
     creating,
+    readLagTolerant: (primary, work) => {
+      pgliteReads += 1;
+      return work(primary);
+    },
+    readStats: () => ({ replica: 0, primary: pgliteReads, fallback: 0 }),
     embedded: client,
     async ready() {
       await client.waitReady;
