@@ -24,6 +24,16 @@ const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
+    /** statement_timeout and lock_timeout of every connection (0: none), and the wait for a connection. */
+    DATABASE_STATEMENT_TIMEOUT_MS: intFromEnv(15_000),
+    DATABASE_LOCK_TIMEOUT_MS: intFromEnv(10_000),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    /** /readyz answers 503 when the database has not answered a ping within this time. */
+    READINESS_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
+    /** Whole request (headers and body), headers alone, and socket inactivity, on the HTTP server. */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     DATA_DIR: z.string().min(1).default('./data'),
     AUTH_JWKS_URL: z.url().optional(),
     AUTH_JWKS_FILE: z.string().min(1).optional(),
@@ -71,13 +81,62 @@ const configSchema = z
     ALERT_VIOLATION_DECISION_DAYS: z.coerce.number().int().min(1).default(14),
     ALERT_HEARING_OUTCOME_DAYS: z.coerce.number().int().min(1).default(2),
     ALERT_DIVERSION_PROGRESS_DAYS: z.coerce.number().int().min(1).default(30),
+    /** Statistics: counts of children below this are suppressed (with complementary suppression). */
+    STATISTICS_MIN_CELL: z.coerce.number().int().min(2).max(100).default(5),
     /** How often alerts that started or stopped holding are written to the event feed. */
     ALERT_EVENTS_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
-    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(2).default(90),
     EVENTS_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /**
+     * Client addresses behind a load balancer: `true` trusts X-Forwarded-For from anyone (only when
+     * nothing else can reach the service), a number the count of proxy hops, otherwise the proxies'
+     * addresses or CIDRs, comma-separated. Off: the address of the TCP peer.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v): boolean | number | string[] =>
+        v === 'true'
+          ? true
+          : v === 'false'
+            ? false
+            : /^\d+$/.test(v)
+              ? Number(v)
+              : v
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+      ),
+    /** Bearer token /metrics requires; unset: open (it holds no personal data, only counts). */
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+    /** Serve /metrics on this port only (not on PORT); 0 picks a free one. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).optional(),
+    /** Rate limits, kept in PostgreSQL so they hold across instances (src/plugins/rate-limit.ts). */
+    RATE_LIMIT_ENABLED: z.stringbool().default(true),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Requests per window per token holder (its client_id, else its sub). */
+    RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).default(600),
+    /** Requests per window per client address without a valid token. */
+    RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(60),
     /** How often a long-polling GET /v1/events looks for new events (no connection is held between looks). */
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
+    /** Webhook targets on private, loopback or link-local addresses are refused unless this is true. */
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /** How often each instance's webhook worker fans events out and sends what is due. */
+    WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+    /** First retry delay; each further retry doubles it (with jitter) up to WEBHOOK_RETRY_MAX_DELAY_MS. */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
+    WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(10).default(3_600_000),
+    /** A message is retried for at least this long before it is marked failed. */
+    WEBHOOK_RETRY_HOURS: z.coerce.number().int().min(24).default(24),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** After a secret rotation, the previous secret also signs for this long. */
+    WEBHOOK_SECRET_ROTATION_HOURS: z.coerce.number().int().min(0).default(24),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_JWKS_URL && c.AUTH_JWKS_FILE) {
@@ -117,6 +176,13 @@ const configSchema = z
           message: 'production needs a checkpoint signing key',
         });
       }
+    }
+    if (c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
+      });
     }
     if (c.ALERT_PRE_TRIAL_WARNING_DAYS >= c.ALERT_PRE_TRIAL_MAX_DAYS) {
       ctx.addIssue({

@@ -12,6 +12,27 @@ export const WRITABLE_FIELDS = {
     court_clerk: ['category', 'title', 'content'],
     probation_officer: ['category', 'title', 'content'],
   },
+  /**
+   * Corrections (PATCH): intake data and charges of a case, a child's details. The body's `reason`
+   * is not a field of the resource: it goes to the correction history.
+   */
+  case: {
+    court_clerk: [
+      'reason',
+      'intakeKind',
+      'offenceDate',
+      'intakeAt',
+      'agency',
+      'location',
+      'detained',
+      'guardiansNotifiedAt',
+      'prosecutionOrgId',
+      'charges',
+    ],
+  },
+  person: {
+    court_clerk: ['reason', 'givenName', 'familyName', 'dateOfBirth', 'sex', 'region', 'guardians'],
+  },
 } as const satisfies Record<string, Partial<Record<Role, readonly string[]>>>;
 
 const RECORD_META = ['id', 'caseId', 'category', 'kind', 'createdAt', 'withheld'] as const;
@@ -57,7 +78,29 @@ const CASE_AS_SUBMITTED = [
 /** The court's file adds the child's identity, the age the jurisdiction rests on, and how it closed. */
 const CASE_FILE = [...CASE_AS_SUBMITTED, 'child', 'ageAtOffence', 'closedReason'] as const;
 
+const PERSON_RECORD = [
+  'id',
+  'version',
+  'givenName',
+  'familyName',
+  'dateOfBirth',
+  'sex',
+  'region',
+  'guardians',
+  'createdAt',
+] as const;
+
 export const READABLE_FIELDS = {
+  /** A child's record; the correction history of each field is shown by the same list. */
+  person: {
+    court_clerk: PERSON_RECORD,
+    judge: PERSON_RECORD,
+    prosecutor: PERSON_RECORD,
+    legal_aid_lawyer: PERSON_RECORD,
+    probation_officer: PERSON_RECORD,
+    social_worker: PERSON_RECORD,
+    partner_system: PERSON_RECORD,
+  },
   case: {
     court_clerk: CASE_FILE,
     judge: CASE_FILE,
@@ -88,6 +131,12 @@ export const READABLE_FIELDS = {
 } as const;
 
 export const RECORD_CONTENT_FIELDS: readonly string[] = RECORD_CONTENT;
+
+/** Whether the role is shown `field` of `resource` (a dotted field is judged by its first segment). */
+export function isReadable(resource: keyof typeof READABLE_FIELDS, role: Role, field: string): boolean {
+  const allowed = (READABLE_FIELDS[resource] as Partial<Record<Role, readonly string[]>>)[role] ?? [];
+  return allowed.includes(field.split('.')[0]);
+}
 
 /** 422 naming every field of the body the role may not set; nothing is changed. */
 export function assertWritable(resource: keyof typeof WRITABLE_FIELDS, role: Role, fields: string[]): void {

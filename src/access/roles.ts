@@ -82,6 +82,8 @@ export const ACTIONS = {
     caseScoped: false,
     personScoped: true,
   },
+  /** Corrections of a child's details (SPEC 6): the court that registered the child or owns a case of theirs. */
+  'person:correct': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
   'person:match': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:list': {
@@ -94,12 +96,16 @@ export const ACTIONS = {
     scope: 'cases:read',
     caseScoped: true,
   },
+  /** Corrections of intake data and charges, kept with the previous values in the history. */
+  'case:correct': { roles: ['court_clerk'], scope: null, caseScoped: true },
   // The case path (issue 3). Moves of the case's stage are also bounded by src/modules/cases/stages.ts.
   'case:close': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'timeline:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'custody:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'custody:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'diversion:write': { roles: ['court_clerk', 'prosecutor'], scope: null, caseScoped: true },
+  /** Waiving a diversion condition is the prosecutor's decision, with a reason. */
+  'diversion:waive': { roles: ['prosecutor'], scope: null, caseScoped: true },
   'diversion:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'legal_aid:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
   /** Recording that the child needs a lawyer (asked by the clerk, or by the child through the court). */
@@ -213,6 +219,9 @@ export const ACTIONS = {
   'facility:read_incidents': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
   /** Inspections are recorded by the administration or the oversight body (auditors). */
   'facility:record_inspection': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
+  // Indicators (issue 11): figures of no child, for the analysts and auditors only; every query audited.
+  'statistics:read': { roles: ['analyst', 'auditor'], scope: null, caseScoped: false },
+  'statistics:population': { roles: ['analyst'], scope: null, caseScoped: false },
   // Deadline alerts (issue 11). Which alerts a caller sees is decided per rule and per case by the
   // same relationship facts as case reads (src/access/scope.ts), in the query itself.
   'alert:list': { roles: CASE_READERS, scope: null, caseScoped: false },
@@ -222,6 +231,8 @@ export const ACTIONS = {
   // Integration (issue 10). Each event is further filtered by the read action of its resource
   // and the caller's relationship to its case (src/access/event-scope.ts).
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
+  /** A partner's own webhook subscriptions; what they deliver is filtered like the feed. */
+  'webhook:manage': { roles: ['partner_system'], scope: 'events:read', caseScoped: false },
 } as const satisfies Record<
   string,
   {

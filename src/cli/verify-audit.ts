@@ -41,9 +41,10 @@ async function main() {
     process.exitCode = report.ok ? 0 : 1;
     return;
   }
+  // Verification scans the whole trail: no per-statement time limit here, unlike requests.
   const database = openDatabase(
     config.DATABASE_URL
-      ? { kind: 'postgres', url: config.DATABASE_URL }
+      ? { kind: 'postgres', url: config.DATABASE_URL, timeouts: { statementMs: 0, lockMs: 0 } }
       : { kind: 'pglite', dataDir: config.DATA_DIR },
   );
   try {

@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from './errors.js';
 import * as schema from './schema/index.js';
 
@@ -47,8 +48,30 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Time limits on every PostgreSQL connection of the pool (see README "Faults and timeouts"). */
+export interface DatabaseTimeouts {
+  /** Server-side `statement_timeout` of every statement (0: none). */
+  statementMs: number;
+  /** Server-side `lock_timeout`: the longest wait for a row or table lock (0: none). */
+  lockMs: number;
+  /** The longest wait for a connection, new or from the pool. */
+  connectMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { statementMs: 15_000, lockMs: 10_000, connectMs: 5_000 };
+
+/** Beyond the statement timeout, how long the client waits for an answer before it gives the connection up. */
+const CLIENT_GRACE_MS = 1_000;
+
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolMax?: number; readUrl?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolMax?: number;
+      timeouts?: Partial<DatabaseTimeouts>;
+      /** A streaming replica for reads that tolerate lag (DATABASE_READ_URL). */
+      readUrl?: string;
+    }
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'pglite-memory' };
 
@@ -73,8 +96,32 @@ async function appliedMigrations(db: Db): Promise<number> {
 const MIGRATION_LOCK_KEY = 74_110_001;
 
 export function openDatabase(options: DatabaseOptions): Database {
-  if (options.kind === 'postgres') return openPostgres(options.url, options.poolMax ?? 10, options.readUrl);
+  if (options.kind === 'postgres') {
+    return openPostgres(
+      options.url,
+      options.poolMax ?? 10,
+      { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+      options.readUrl,
+    );
+  }
   return openPglite(options.kind === 'pglite' ? options.dataDir : null);
+}
+
+/** The database the configuration names, with its pool size and time limits. */
+export function databaseOptionsFrom(config: Config): DatabaseOptions {
+  return config.DATABASE_URL
+    ? {
+        kind: 'postgres',
+        url: config.DATABASE_URL,
+        poolMax: config.DATABASE_POOL_MAX,
+        timeouts: {
+          statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+          lockMs: config.DATABASE_LOCK_TIMEOUT_MS,
+          connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+        },
+        readUrl: config.DATABASE_READ_URL,
+      }
+    : { kind: 'pglite', dataDir: config.DATA_DIR };
 }
 
 /** How long a replica that failed is skipped before it is tried again. */
@@ -128,8 +175,20 @@ function replicaReader(readUrl: string | undefined, poolMax: number) {
   };
 }
 
-function openPostgres(url: string, poolMax: number, readUrl?: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5_000 });
+function openPostgres(url: string, poolMax: number, timeouts: DatabaseTimeouts, readUrl?: string): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    connectionTimeoutMillis: timeouts.connectMs,
+    // Sent as startup parameters, so they hold on every connection and every transaction on it.
+    ...(timeouts.statementMs > 0 ? { statement_timeout: timeouts.statementMs } : {}),
+    ...(timeouts.lockMs > 0 ? { lock_timeout: timeouts.lockMs } : {}),
+    // The server cannot cancel a statement it never hears from (a network partition): the client
+    // gives up too, a little after the server would have, and the connection is dropped.
+    ...(timeouts.statementMs > 0 ? { query_timeout: timeouts.statementMs + CLIENT_GRACE_MS } : {}),
+    // Dead peers are noticed by TCP keepalive instead of hanging idle connections forever.
+    keepAlive: true,
+  });
   // A connection breaking (failover, pg_terminate_backend, a TCP reset) must never end the process.
   // The pool listens on idle clients only; a client checked out by a request emits 'error' with
   // no listener, which Node turns into an uncaught exception. So every client gets a listener of
@@ -181,7 +240,11 @@ function openPostgres(url: string, poolMax: number, readUrl?: string): Database 
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async migrate() {
-      const client = await pool.connect();
+      // A connection of its own, without the request time limits: a migration may rightly take
+      // longer than a request, and waits on the lock while another instance migrates.
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeouts.connectMs });
+      client.on('error', () => {});
+      await client.connect();
       try {
         await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
         const session = drizzlePg(client, { schema });
@@ -191,7 +254,7 @@ function openPostgres(url: string, poolMax: number, readUrl?: string): Database 
         return { applied: total - before, total };
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-        client.release();
+        await client.end().catch(() => {});
       }
     },
     async ping() {

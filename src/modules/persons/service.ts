@@ -1,13 +1,27 @@
 import type { z } from 'zod';
-import { authorize } from '../../access/authorize.js';
+import { type Allowed, authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
+import { assertWritable, shapeFor } from '../../access/properties.js';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { notFound } from '../../lib/errors.js';
+import { readEventClock } from '../../lib/event-time.js';
 import { withTransaction } from '../../lib/transaction.js';
-import { personRepository } from './repository.js';
-import type { MatchQuery, PersonCreate } from './schemas.js';
+import { childCorrections, requireIfMatch } from '../cases/corrections.js';
+import { assertPatchesSomething, correctionHistory, fieldChanges } from '../corrections/service.js';
+import { type PersonRow, personRepository } from './repository.js';
+import type { MatchQuery, Person, PersonCreate, PersonPatch } from './schemas.js';
 
-export function personService(db: Db) {
+const CORRECTABLE = ['givenName', 'familyName', 'dateOfBirth', 'sex', 'region', 'guardians'] as const;
+
+/** The child's record as the acting role is shown it (src/access/properties.ts). */
+function personView(row: PersonRow, decision: Allowed) {
+  return { ...shapeFor('person', decision.role, row), version: row.version } as z.output<typeof Person> & {
+    version: number;
+  };
+}
+
+export function personService(db: Db, config: Config) {
   return {
     async create(ctx: RequestContext, input: z.infer<typeof PersonCreate>) {
       return withTransaction(db, ctx, async (tx, audit) => {
@@ -26,7 +40,7 @@ export function personService(db: Db) {
           decision,
           outcome: 'allowed',
         });
-        return row;
+        return personView(row, decision);
       });
     },
 
@@ -47,7 +61,65 @@ export function personService(db: Db) {
           decision,
           outcome: 'allowed',
         });
-        return row;
+        return personView(row, decision);
+      });
+    },
+
+    /**
+     * Corrects a child's details (SPEC 6): If-Match required, each changed field's previous value
+     * kept in the history, the correction on every case's timeline, the age at each offence
+     * recomputed from a corrected date of birth (422 if it leaves the juvenile jurisdiction).
+     */
+    async correct(
+      ctx: RequestContext,
+      id: string,
+      patch: z.infer<typeof PersonPatch>,
+      ifMatch: string | undefined,
+    ) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'person:correct', {
+          resourceType: 'person',
+          resourceId: id,
+          personId: id,
+        });
+        const entry = { resourceType: 'person', resourceId: id, personId: id };
+        const row = await personRepository.getForUpdate(tx, id);
+        if (!row || row.expungedAt) throw notFound('person');
+        requireIfMatch(ifMatch, row.version, decision, entry);
+        assertWritable('person', decision.role, Object.keys(patch));
+        assertPatchesSomething(patch);
+        const changes = fieldChanges(row, patch, CORRECTABLE);
+        let updated = row;
+        if (changes.length > 0) {
+          const dateOfBirth = patch.dateOfBirth ?? row.dateOfBirth;
+          if (patch.dateOfBirth) {
+            const clock = await readEventClock(tx, config);
+            clock.check({ path: 'body.dateOfBirth', at: new Date(`${patch.dateOfBirth}T00:00:00Z`) });
+          }
+          const values = Object.fromEntries(
+            changes.map((c) => [c.field, patch[c.field as keyof typeof patch]]),
+          );
+          updated = await personRepository.correct(tx, row, values);
+          await correctionHistory.record(
+            tx,
+            ctx,
+            decision,
+            { resourceType: 'person', resourceId: id, caseId: null, personId: id },
+            changes,
+            patch.reason,
+          );
+          await childCorrections.applyToCases(tx, config, decision, ctx.caller.sub, id, changes, dateOfBirth);
+        }
+        await audit({
+          action: 'update',
+          ...entry,
+          decision,
+          outcome: 'allowed',
+          reason: changes.length
+            ? `corrected ${changes.map((c) => c.field).join(', ')}`
+            : 'correction changed nothing',
+        });
+        return personView(updated, decision);
       });
     },
 

@@ -5,9 +5,10 @@ import { custodyIncidents } from '../../db/schema/facilities.js';
 import { breakGlassGrants } from '../../db/schema/break-glass.js';
 import { caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { consents } from '../../db/schema/consents.js';
+import { corrections } from '../../db/schema/corrections.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 import { dispositions } from '../../db/schema/dispositions.js';
-import { diversions } from '../../db/schema/diversion.js';
+import { diversionConditions, diversions } from '../../db/schema/diversion.js';
 import { hearings } from '../../db/schema/hearings.js';
 import { idempotencyKeys } from '../../db/schema/idempotency.js';
 import { legalAidAssignments } from '../../db/schema/legal-aid.js';
@@ -57,13 +58,22 @@ export const sealingRepository = {
       .where(eq(custodyEpisodes.caseId, caseId));
     await tx
       .update(diversions)
-      .set({ provider: ERASED, conditions: [], outcomeNote: null })
+      .set({ provider: ERASED, outcomeNote: null })
       .where(eq(diversions.caseId, caseId));
+    await tx
+      .update(diversionConditions)
+      .set({ description: ERASED, note: null })
+      .where(eq(diversionConditions.caseId, caseId));
     await tx
       .update(hearings)
       .set({ purpose: ERASED, location: null, outcome: null, attendees: [], reason: null })
       .where(eq(hearings.caseId, caseId));
     await tx.update(dispositions).set({ notes: null }).where(eq(dispositions.caseId, caseId));
+    // The correction history keeps which field changed and when, not the values or the reason.
+    await tx
+      .update(corrections)
+      .set({ oldValue: null, newValue: null, reason: ERASED })
+      .where(eq(corrections.caseId, caseId));
     await tx
       .update(supervisions)
       .set({ conditions: [], endNote: null })
@@ -124,5 +134,9 @@ export const sealingRepository = {
       .update(consents)
       .set({ grantorName: null, evidenceRef: null })
       .where(eq(consents.personId, personId));
+    await tx
+      .update(corrections)
+      .set({ oldValue: null, newValue: null, reason: ERASED })
+      .where(eq(corrections.personId, personId));
   },
 };
