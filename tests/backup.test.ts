@@ -209,5 +209,5 @@ describe.skipIf(!onPostgres)('backup and restore of the embedded database', () =
     const bad = await cli('restore.js', [junk], { ...process.env, DATA_DIR: target, DATABASE_URL: '' });
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/not a backup/);
-  }, 300_000);
+  }, 600_000); // three embedded databases on disk: minutes on two busy cores
 });
