@@ -54,7 +54,7 @@ export const auditEvents = pgTable(
     clientAddress: text('client_address'),
   },
   (t) => [
-    // Partitioned by month on occurred_at (migration 0019): the key must be part of the primary key.
+    // Partitioned by month on occurred_at (migration 0020): the key must be part of the primary key.
     primaryKey({ name: 'audit_events_pkey', columns: [t.id, t.occurredAt] }),
     index('audit_events_txid_idx').on(t.txid, t.id),
     index('audit_events_case_idx').on(t.caseId, t.occurredAt),
