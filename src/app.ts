@@ -30,6 +30,7 @@ import { sealingRoutes } from './modules/sealing/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { type EventPruner, startEventPruner } from './modules/events/retention.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
+import { partnerClientRoutes } from './modules/partner-clients/routes.js';
 import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worker.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -115,7 +116,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(openapiPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin, { database, config });
-  await app.register(authPlugin, { config });
+  await app.register(authPlugin, { config, db });
   await app.register(rateLimitPlugin, { config, db });
 
   await app.register(systemRoutes, { database, readinessTimeoutMs: config.READINESS_TIMEOUT_MS });
@@ -157,6 +158,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(statisticsRoutes, { db, config });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
       await v1.register(webhookRoutes, { db, config });
+      await v1.register(partnerClientRoutes, { db });
     },
     { prefix: '/v1' },
   );

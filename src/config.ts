@@ -33,6 +33,9 @@ const configSchema = z
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
     AUTH_CLOCK_TOLERANCE_SECONDS: intFromEnv(30),
+    /** Claim names of the identity provider's tokens (a dotted path reaches a nested claim, e.g. realm_access.roles). */
+    AUTH_ROLES_CLAIM: z.string().min(1).max(100).default('roles'),
+    AUTH_ORG_CLAIM: z.string().min(1).max(100).default('org'),
     /** How far past the database clock a reported event time may be (a client clock running ahead). */
     CLOCK_SKEW_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
     /** How long a verified token is remembered (never past its exp); 0 verifies every request. */
