@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
@@ -11,6 +11,7 @@ import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.j
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
 import { correctionRoutes } from './modules/corrections/routes.js';
+import { handoverRoutes } from './modules/handovers/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
 import { timelineRoutes } from './modules/timeline/routes.js';
 import { custodyRoutes } from './modules/custody/routes.js';
@@ -41,6 +42,7 @@ import securityHeadersPlugin from './plugins/security-headers.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import { type AuditSealer, startSealer } from './audit/sealer.js';
 import { REDACTED_LOG_PATHS, errorForLog, requestForLog } from './lib/logging.js';
+import { startPartitionUpkeep } from './audit/partitions.js';
 
 /** Fields that must never reach a log line: credentials, names, dates of birth, addresses, free text. */
 export { REDACTED_LOG_PATHS };
@@ -60,6 +62,33 @@ declare module 'fastify' {
     eventPruner: EventPruner;
     webhookWorker: WebhookWorker;
   }
+}
+
+/**
+ * Opens (on a fresh data directory: creates) the database and applies the migrations, saying what
+ * it does and how long each step took: the first start of the embedded database takes a while.
+ */
+async function prepareDatabase(database: Database, log: FastifyBaseLogger): Promise<void> {
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - mark);
+    mark = now;
+    return ms;
+  };
+  const where = { database: database.kind, location: database.location };
+  log.info(
+    where,
+    database.creating ? 'creating the embedded database (first start only)' : 'opening the database',
+  );
+  await database.ready();
+  log.info({ ...where, ms: lap() }, database.creating ? 'embedded database created' : 'database opened');
+  log.info('applying migrations');
+  const { applied, total } = await database.migrate();
+  log.info(
+    { applied, total, ms: lap() },
+    applied > 0 ? `applied ${applied} migration(s), ${total} in all` : `migrations up to date (${total})`,
+  );
 }
 
 /** Builds the whole service: plugins, then modules. The only place where they are wired together. */
@@ -98,7 +127,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const ownsDatabase = !deps.database;
   const database = deps.database ?? openDatabase(databaseOptionsFrom(config));
   app.decorate('database', database);
-  if (ownsDatabase) await database.migrate();
+  if (ownsDatabase) await prepareDatabase(database, app.log);
   const db = database.db;
 
   app.addHook('onSend', async (request, reply) => {
@@ -140,6 +169,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(caseRoutes, { db, config });
       await v1.register(legalAidRoutes, { db, config });
       await v1.register(correctionRoutes, { db });
+      await v1.register(handoverRoutes, { db, config });
       await v1.register(timelineRoutes, { db });
       await v1.register(custodyRoutes, { db, config });
       await v1.register(diversionRoutes, { db, config });
@@ -163,7 +193,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     { prefix: '/v1' },
   );
 
-  const sealer = startSealer(database, config, app.log);
+  const partitionUpkeep = startPartitionUpkeep(db, app.log, app.jobs);
+  await partitionUpkeep.ready;
+  const sealer = startSealer(database, config, app.log, app.jobs);
   app.decorate('sealer', sealer);
   const eventPruner = startEventPruner(db, config, app.log);
   app.decorate('eventPruner', eventPruner);
@@ -176,6 +208,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await webhookWorker.stop();
     await eventPruner.stop();
     await sealer.stop();
+    await partitionUpkeep.stop();
     if (ownsDatabase) await database.close();
   });
 

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 /**
@@ -17,6 +19,11 @@ const configSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
     DATABASE_POOL_MAX: intFromEnv(10),
+    /** A streaming replica for reads that tolerate lag (audit queries, the disclosure ledger); PostgreSQL only. */
+    DATABASE_READ_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
     /** statement_timeout and lock_timeout of every connection (0: none), and the wait for a connection. */
     DATABASE_STATEMENT_TIMEOUT_MS: intFromEnv(15_000),
     DATABASE_LOCK_TIMEOUT_MS: intFromEnv(10_000),
@@ -209,4 +216,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/**
+ * Loads `.env` from the working directory when present (the format of `.env.example`). The
+ * environment wins: a variable already set, even to an empty string, is left as it is. Returns
+ * the file's path when one was read.
+ */
+export function loadEnvFile(
+  path = '.env',
+  env: Record<string, string | undefined> = process.env,
+): string | null {
+  if (!existsSync(path)) return null;
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
+    if (env[name] === undefined) env[name] = value;
+  }
+  return path;
 }
