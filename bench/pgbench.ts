@@ -25,7 +25,15 @@ export function readCapture(file: string): Captured[] {
     .map((l) => JSON.parse(l) as Captured);
 }
 
-const literal = (v: string | null) => (v === null ? 'NULL' : `'${v.replaceAll("'", "''")}'`);
+/**
+ * A parameter as an untyped literal, so that PostgreSQL infers its type as it did for the parameter.
+ * pgbench reads `:name` as a variable even inside quotes, so a colon is written as the escape \x3a.
+ */
+function literal(v: string | null): string {
+  if (v === null) return 'NULL';
+  const quoted = v.replaceAll("'", "''");
+  return v.includes(':') ? `E'${quoted.replaceAll('\\', '\\\\').replaceAll(':', '\\x3a')}'` : `'${quoted}'`;
+}
 
 /** Inlines $n parameters (highest first, so $12 is not read as $1 followed by 2). */
 function inline(c: Captured): string {
