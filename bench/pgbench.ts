@@ -41,7 +41,8 @@ function inline(c: Captured): string {
   for (let n = c.values.length; n >= 1; n--) {
     text = text.replaceAll(new RegExp(`\\$${n}(?!\\d)`, 'g'), literal(c.values[n - 1]));
   }
-  return text.replace(/\s+/g, ' ').trim();
+  // One line per statement for pgbench: drop line comments first, or they would swallow the rest.
+  return text.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**
