@@ -15,6 +15,24 @@ export const ROLES = [
   'partner_system',
 ] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * The scopes a partner client may be allowed (SPEC 3). Actions name the scope a partner system
+ * needs in ACTIONS below; a token asking for a scope its client is not allowed is refused.
+ */
+export const PARTNER_SCOPES = [
+  'cases:read',
+  'cases:write',
+  'arrests:write',
+  'custody:write',
+  'hearings:write',
+  'dispositions:write',
+  'supervision:write',
+  'referrals:write',
+  'events:read',
+  'imports:write',
+] as const;
+export type PartnerScope = (typeof PARTNER_SCOPES)[number];
 export const isRole = (r: unknown): r is Role =>
   typeof r === 'string' && (ROLES as readonly string[]).includes(r);
 
@@ -133,6 +151,40 @@ export const ACTIONS = {
     caseScoped: true,
   },
   'supervision:caseload': { roles: ['probation_officer'], scope: null, caseScoped: false },
+  // Transfers and referrals (issue 14, capability 11). `incoming` names the handovers whose
+  // receiving organisation is related for the action; `incomingOnly`: only the receiving side may.
+  'transfer:send': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'transfer:read': {
+    roles: ['court_clerk', 'judge', 'probation_officer'],
+    scope: null,
+    caseScoped: true,
+    incoming: ['case_transfer', 'supervision_transfer'],
+  },
+  'transfer:respond': {
+    roles: ['court_clerk', 'probation_officer'],
+    scope: null,
+    caseScoped: true,
+    incoming: ['case_transfer', 'supervision_transfer'],
+    incomingOnly: true,
+  },
+  'transfer:worklist': { roles: ['court_clerk', 'probation_officer'], scope: null, caseScoped: false },
+  'referral:send': { roles: ['court_clerk', 'social_worker'], scope: null, caseScoped: true },
+  /** A referral's content (service, outcome) is disclosed per its category, as records are. */
+  'referral:read': {
+    roles: ['court_clerk', 'judge', 'social_worker'],
+    scope: null,
+    caseScoped: true,
+    sensitive: true,
+    incoming: ['referral'],
+  },
+  'referral:respond': {
+    roles: ['social_worker'],
+    scope: null,
+    caseScoped: true,
+    incoming: ['referral'],
+    incomingOnly: true,
+  },
+  'referral:worklist': { roles: ['social_worker'], scope: null, caseScoped: false },
   'social_work:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'social_services:write': { roles: ['social_worker'], scope: null, caseScoped: true },
   /** Lists of assessments and referrals give metadata only; content is read through the records module. */
@@ -219,6 +271,9 @@ export const ACTIONS = {
   'facility:read_incidents': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
   /** Inspections are recorded by the administration or the oversight body (auditors). */
   'facility:record_inspection': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
+  // Indicators (issue 11): figures of no child, for the analysts and auditors only; every query audited.
+  'statistics:read': { roles: ['analyst', 'auditor'], scope: null, caseScoped: false },
+  'statistics:population': { roles: ['analyst'], scope: null, caseScoped: false },
   // Deadline alerts (issue 11). Which alerts a caller sees is decided per rule and per case by the
   // same relationship facts as case reads (src/access/scope.ts), in the query itself.
   'alert:list': { roles: CASE_READERS, scope: null, caseScoped: false },
@@ -230,6 +285,9 @@ export const ACTIONS = {
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
   /** A partner's own webhook subscriptions; what they deliver is filtered like the feed. */
   'webhook:manage': { roles: ['partner_system'], scope: 'events:read', caseScoped: false },
+  /** The registry of partner clients (SPEC 3: admins manage partner clients). */
+  'partner_client:write': { roles: ['admin'], scope: null, caseScoped: false },
+  'partner_client:read': { roles: ['admin'], scope: null, caseScoped: false },
 } as const satisfies Record<
   string,
   {
@@ -242,6 +300,10 @@ export const ACTIONS = {
     personScoped?: boolean;
     /** Roles that oversee every child for this action and need no relationship. */
     oversightRoles?: readonly Role[];
+    /** Handovers whose receiving organisation is related to the case for this action. */
+    incoming?: readonly ('case_transfer' | 'supervision_transfer' | 'referral')[];
+    /** Only the receiving organisation of such a handover may take the action. */
+    incomingOnly?: boolean;
   }
 >;
 
