@@ -4,7 +4,7 @@ import type { Executor } from '../db/client.js';
 import type { SensitiveCategory } from '../db/schema/records.js';
 import { forbidden, notFound } from '../lib/errors.js';
 import type { RequestContext } from './caller.js';
-import { type Decision, decide } from './decide.js';
+import { type Decision, decide, decideRole } from './decide.js';
 import { loadCaseFacts, loadPersonFacts } from './facts.js';
 import { loadSensitiveFacts } from './sensitive-facts.js';
 import type { Action } from './roles.js';
@@ -60,6 +60,23 @@ export async function authorize(
     resourceId: target.resourceId ?? null,
     caseId: facts ? facts.id : null,
     personId: personFacts?.id ?? facts?.personId ?? null,
+    decision,
+    outcome: 'denied',
+  });
+}
+
+/**
+ * Rule 1 only, before anything is loaded: a role that may not take the action at all gets the same
+ * 403 for a real id as for a random one (the existence of the id never shows through the status).
+ * Services that must load a resource to find its case call this first, then authorize().
+ */
+export function authorizeRole(ctx: RequestContext, action: Action, target: Target): void {
+  const decision = decideRole({ caller: ctx.caller, action, requestedPurpose: ctx.requestedPurpose });
+  if (decision.allow) return;
+  throw forbidden().withAudit({
+    action: auditActionOf(action),
+    resourceType: target.resourceType,
+    resourceId: target.resourceId ?? null,
     decision,
     outcome: 'denied',
   });

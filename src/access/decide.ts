@@ -131,28 +131,11 @@ const PARTICIPANT_ROLE: Record<Participant['kind'], Role> = {
  * Rules are applied in the order of the SPEC and the first that fails decides.
  */
 export function decide(input: DecisionInput): Decision {
-  const { caller, action } = input;
+  const { action } = input;
   const rule = ACTIONS[action];
-
-  // 1. Role: some role of the caller may take this action at all (partner systems also need the scope).
-  const roles = caller.roles.filter(
-    (r) =>
-      (rule.roles as readonly Role[]).includes(r) &&
-      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
-  );
-  if (roles.length === 0) return deny(403, `role may not ${action}`, null);
-
-  // Purpose of use: the role's default, or another one the role is allowed to name.
-  const purposeFor = (role: Role): Purpose | null => {
-    const p = ROLE_PURPOSES[role];
-    if (!input.requestedPurpose) return p.default;
-    return (p.allowed as string[]).includes(input.requestedPurpose)
-      ? (input.requestedPurpose as Purpose)
-      : null;
-  };
-  const purposeRoles = roles.filter((r) => purposeFor(r) !== null);
-  if (purposeRoles.length === 0)
-    return deny(403, `purpose ${input.requestedPurpose} not allowed for the role`, null);
+  const first = decideRole(input);
+  if (!first.allow) return first;
+  const { purposeRoles, purposeFor } = first;
 
   const oversight =
     'oversightRoles' in rule
@@ -173,6 +156,40 @@ export function decide(input: DecisionInput): Decision {
   if (!input.sensitive || !input.case)
     return deny(403, 'sensitive content asked for without its consent facts', related.purpose);
   return { ...related, disclosure: decideCategories(input.caller, related, input.case, input.sensitive) };
+}
+
+/**
+ * Rule 1 alone (role, partner scope, purpose of use): what can be decided before anything is
+ * loaded. Services addressed by the id of a resource ask this first, so that a role that may not
+ * act answers 403 whether or not the id exists, and the existence of the id never shows.
+ */
+export function decideRole(
+  input: Pick<DecisionInput, 'caller' | 'action' | 'requestedPurpose'>,
+):
+  | { allow: true; purposeRoles: Role[]; purposeFor: (role: Role) => Purpose | null }
+  | Extract<Decision, { allow: false }> {
+  const { caller, action } = input;
+  const rule = ACTIONS[action];
+  // 1. Role: some role of the caller may take this action at all (partner systems also need the scope).
+  const roles = caller.roles.filter(
+    (r) =>
+      (rule.roles as readonly Role[]).includes(r) &&
+      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
+  );
+  if (roles.length === 0) return deny(403, `role may not ${action}`, null);
+
+  // Purpose of use: the role's default, or another one the role is allowed to name.
+  const purposeFor = (role: Role): Purpose | null => {
+    const p = ROLE_PURPOSES[role];
+    if (!input.requestedPurpose) return p.default;
+    return (p.allowed as string[]).includes(input.requestedPurpose)
+      ? (input.requestedPurpose as Purpose)
+      : null;
+  };
+  const purposeRoles = roles.filter((r) => purposeFor(r) !== null);
+  if (purposeRoles.length === 0)
+    return deny(403, `purpose ${input.requestedPurpose} not allowed for the role`, null);
+  return { allow: true, purposeRoles, purposeFor };
 }
 
 /** Rule 2 (relationship) and rule 6 (sealing) for one case. */
@@ -314,6 +331,10 @@ function decideCategories(
   return disclosure;
 }
 
-function deny(status: 403 | 404, reason: string, purpose: Purpose | null): Decision {
+function deny(
+  status: 403 | 404,
+  reason: string,
+  purpose: Purpose | null,
+): Extract<Decision, { allow: false }> {
   return { allow: false, status, reason, purpose };
 }

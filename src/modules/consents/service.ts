@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type Allowed, authorize } from '../../access/authorize.js';
+import { type Allowed, authorize, authorizeRole } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import { shapeFor } from '../../access/properties.js';
 import type { Config } from '../../config.js';
@@ -191,6 +191,8 @@ export function consentService(db: Db, config: Config) {
 
     async revoke(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
+        // The role first: a role that may not revoke gets 403 whether or not the id exists.
+        authorizeRole(ctx, 'consent:revoke', { resourceType: 'consent', resourceId: id });
         const existing = await consentRepository.get(tx, id);
         if (!existing) {
           throw notFound('consent').withAudit({
