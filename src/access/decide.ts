@@ -17,6 +17,8 @@ export interface CaseFacts {
   expunged: boolean;
   /** Active professional relationships only (accepted assignment, active supervision...). */
   participants: Participant[];
+  /** Closed: its court keeps the child's identity but no longer the guardians' contact. */
+  closed?: boolean;
 }
 
 export interface Participant {
@@ -115,8 +117,24 @@ export interface Disclosure {
   breakGlass: boolean;
 }
 
+/**
+ * How much of a child's record a relationship opens, widest first; properties.ts narrows it
+ * further per role. record: identity, region and guardians with their contact; file: the same
+ * without the guardians' contact; identity: name, date of birth, sex; reference: the id alone.
+ */
+export const PERSON_VIEWS = ['record', 'file', 'identity', 'reference'] as const;
+export type PersonView = (typeof PERSON_VIEWS)[number];
+
 export type Decision =
-  | { allow: true; purpose: Purpose; role: Role; basis: Basis; disclosure?: Disclosure }
+  | {
+      allow: true;
+      purpose: Purpose;
+      role: Role;
+      basis: Basis;
+      disclosure?: Disclosure;
+      /** Person-scoped actions: how much of the child's record the relationship opens. */
+      personView?: PersonView;
+    }
   | { allow: false; status: 403 | 404; reason: string; purpose: Purpose | null };
 
 const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
@@ -246,23 +264,41 @@ function decidePerson(
 ): Decision {
   const p = input.person;
   if (!p || p.expunged) return deny(404, 'person not found', purposeFor(purposeRoles[0]));
+  // Every relationship to the child counts; the widest view of the record wins.
+  const allowed: Extract<Decision, { allow: true }>[] = [];
   for (const c of p.cases) {
     const d = decideCase(input.caller, c, purposeRoles, purposeFor, input.courtOrderReference);
-    if (d.allow) return d;
+    if (d.allow) allowed.push({ ...d, personView: personViewOf(d.basis, c) });
   }
   // 6. A child whose every case is sealed is as invisible as the cases (matches hide them too).
-  if (p.cases.length > 0 && p.cases.every((c) => c.sealed))
+  const allSealed = p.cases.length > 0 && p.cases.every((c) => c.sealed);
+  if (allowed.length === 0 && allSealed)
     return deny(404, 'every case of the child sealed', purposeFor(purposeRoles[0]));
   const registrar = purposeRoles.find((r) => r === 'court_clerk' || r === 'partner_system');
-  if (registrar && p.createdByOrg && input.caller.org === p.createdByOrg) {
-    return {
+  if (registrar && p.createdByOrg && input.caller.org === p.createdByOrg && !allSealed) {
+    // The registering organisation sees what it registered.
+    allowed.push({
       allow: true,
       role: registrar,
       purpose: purposeFor(registrar)!,
       basis: { type: 'registering_org', id: p.createdByOrg },
-    };
+      personView: 'record',
+    });
   }
-  return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
+  if (allowed.length === 0) return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
+  const rank = (d: (typeof allowed)[number]) => PERSON_VIEWS.indexOf(d.personView!);
+  return allowed.reduce((best, d) => (rank(d) < rank(best) ? d : best));
+}
+
+/**
+ * How much of the child's record one relationship to one case opens (issue 8): the referring
+ * partner submitted the case, not the court's record of the child, so it is shown the id alone;
+ * a court keeps the guardians' contact only while its case is open.
+ */
+function personViewOf(basis: Basis, c: CaseFacts): PersonView {
+  if (basis.type === 'referrer') return 'reference';
+  if (basis.type === 'owning_court' || basis.type === 'sealing_order') return c.closed ? 'file' : 'record';
+  return 'record';
 }
 
 /**
@@ -329,6 +365,19 @@ function decideCategories(
     }
   }
   return disclosure;
+}
+
+/**
+ * Issue 8.6: a lawyer's worklist shows the case essentials (the child, the charges, hearings,
+ * custody) only for an assignment the lawyer accepted, the same relationship that opens the case
+ * (SPEC 4.2: accepted assignment, not withdrawn). An assignment named to the lawyer and not yet
+ * answered is shown without them, like the organisation's queue: enough to accept or decline.
+ */
+export function assignmentOpensCase(
+  assignment: { lawyerSub: string | null; status: string },
+  caller: Pick<Caller, 'sub'>,
+): boolean {
+  return assignment.lawyerSub === caller.sub && assignment.status === 'accepted';
 }
 
 function deny(

@@ -17,6 +17,7 @@ export async function loadCaseFacts(tx: Executor, caseId: string): Promise<CaseF
       id: cases.id,
       personId: cases.personId,
       courtOrgId: cases.courtOrgId,
+      stage: cases.stage,
       referringOrgId: cases.referringOrgId,
       prosecutionOrgId: cases.prosecutionOrgId,
       sealedAt: cases.sealedAt,
@@ -37,6 +38,7 @@ export async function loadCaseFacts(tx: Executor, caseId: string): Promise<CaseF
     sealedOrderRef: row.sealedOrderRef,
     expunged: row.expungedAt !== null,
     participants,
+    closed: row.stage === 'closed',
   };
 }
 

@@ -1,4 +1,5 @@
 import { unprocessable } from '../lib/errors.js';
+import type { PersonView } from './decide.js';
 import type { Role } from './roles.js';
 
 /**
@@ -57,7 +58,36 @@ const CASE_AS_SUBMITTED = [
 /** The court's file adds the child's identity, the age the jurisdiction rests on, and how it closed. */
 const CASE_FILE = [...CASE_AS_SUBMITTED, 'child', 'ageAtOffence', 'closedReason'] as const;
 
+/**
+ * A child's record: identity, then where they live and who their guardians are. `guardianContact`
+ * stands for the `contact` of each guardian: without it the guardians are listed by name only.
+ */
+const PERSON_IDENTITY = ['id', 'givenName', 'familyName', 'dateOfBirth', 'sex', 'createdAt'] as const;
+const PERSON_FILE = [...PERSON_IDENTITY, 'region', 'guardians'] as const;
+const PERSON_RECORD = [...PERSON_FILE, 'guardianContact'] as const;
+
+/** What each relationship opens (decide.ts, personViewOf); the role's allowlist narrows it further. */
+const PERSON_VIEW_FIELDS: Record<PersonView, readonly string[]> = {
+  record: PERSON_RECORD,
+  file: PERSON_FILE,
+  identity: PERSON_IDENTITY,
+  reference: ['id'],
+};
+
 export const READABLE_FIELDS = {
+  /**
+   * Those who work with the family see the guardians' contact; the prosecutor does not need it.
+   * A partner system's relationship decides (it is shown what it submitted: see PERSON_VIEW_FIELDS).
+   */
+  person: {
+    court_clerk: PERSON_RECORD,
+    judge: PERSON_RECORD,
+    legal_aid_lawyer: PERSON_RECORD,
+    probation_officer: PERSON_RECORD,
+    social_worker: PERSON_RECORD,
+    prosecutor: PERSON_FILE,
+    partner_system: PERSON_RECORD,
+  },
   case: {
     court_clerk: CASE_FILE,
     judge: CASE_FILE,
@@ -118,4 +148,23 @@ export function shapeFor<T extends Record<string, unknown>>(
     if (key in row) out[key] = row[key];
   }
   return out as Partial<T>;
+}
+
+/**
+ * A child's record as the caller may see it: the fields both the caller's role and the
+ * relationship that let it in allow (issue 8: every read of a person, whoever reads it).
+ */
+export function shapePerson<T extends { id: string; guardians: { contact?: string }[] }>(
+  role: Role,
+  view: PersonView,
+  row: T,
+): Partial<T> & { id: string } {
+  const byRole = (READABLE_FIELDS.person as Partial<Record<Role, readonly string[]>>)[role] ?? ['id'];
+  const allowed = byRole.filter((f) => PERSON_VIEW_FIELDS[view].includes(f));
+  const out: Record<string, unknown> = { id: row.id };
+  for (const key of allowed) if (key in row) out[key] = row[key as keyof T];
+  if ('guardians' in out && !allowed.includes('guardianContact')) {
+    out.guardians = row.guardians.map(({ contact: _contact, ...g }) => g);
+  }
+  return out as Partial<T> & { id: string };
 }

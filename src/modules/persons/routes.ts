@@ -58,8 +58,8 @@ export const personRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = a
       },
     },
     async (request, reply) => {
-      const row = await service.get(contextOf(request), request.params.id);
-      return reply.header('etag', etagOf(row.version)).send(row);
+      const { view, version } = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(version)).send(view);
     },
   );
 };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
+import { shapePerson } from '../../access/properties.js';
 import type { Db } from '../../db/client.js';
 import { notFound } from '../../lib/errors.js';
 import { withTransaction } from '../../lib/transaction.js';
@@ -47,7 +48,11 @@ export function personService(db: Db) {
           decision,
           outcome: 'allowed',
         });
-        return row;
+        // Shaped by the role and the relationship the decision found (a person read always has one).
+        return {
+          view: shapePerson(decision.role, decision.personView ?? 'reference', row),
+          version: row.version,
+        };
       });
     },
 
