@@ -21,6 +21,8 @@ import { consentRoutes } from './modules/consents/routes.js';
 import { courtOrderRoutes } from './modules/court-orders/routes.js';
 import { recordRoutes } from './modules/records/routes.js';
 import { sealingRoutes } from './modules/sealing/routes.js';
+import { eventRoutes } from './modules/events/routes.js';
+import { type EventPruner, startEventPruner } from './modules/events/retention.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -54,6 +56,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     database: Database;
     sealer: AuditSealer;
+    eventPruner: EventPruner;
   }
 }
 
@@ -121,13 +124,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(courtOrderRoutes, { db });
       await v1.register(breakGlassRoutes, { db, config });
       await v1.register(sealingRoutes, { db });
+      await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
     },
     { prefix: '/v1' },
   );
 
   const sealer = startSealer(database, config, app.log);
   app.decorate('sealer', sealer);
+  const eventPruner = startEventPruner(db, config, app.log);
+  app.decorate('eventPruner', eventPruner);
   app.addHook('onClose', async () => {
+    await eventPruner.stop();
     await sealer.stop();
     if (ownsDatabase) await database.close();
   });

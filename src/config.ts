@@ -50,6 +50,11 @@ const configSchema = z
     /** Private JWK (JSON) file that signs audit checkpoints; a development key is kept in DATA_DIR otherwise. */
     AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
     AUDIT_RETENTION_YEARS: z.coerce.number().int().min(1).default(7),
+    /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
+    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+    EVENTS_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /** How often a long-polling GET /v1/events looks for new events (no connection is held between looks). */
+    EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_JWKS_URL && c.AUTH_JWKS_FILE) {

@@ -102,5 +102,5 @@ describe('npm start on a fresh data directory', () => {
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
-  });
+  }, 180_000);
 });

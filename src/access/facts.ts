@@ -1,45 +1,70 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Executor } from '../db/client.js';
-import { cases } from '../db/schema/cases.js';
-import type { CaseFacts, Participant, PersonFacts } from './decide.js';
+import { type SQL, eq, sql } from 'drizzle-orm';
+import { type Executor, rowsOf } from '../db/client.js';
 import { persons } from '../db/schema/persons.js';
-import { legalAidAssignments } from '../db/schema/legal-aid.js';
-import { socialWorkAssignments } from '../db/schema/social-work.js';
-import { ACTIVE_SUPERVISION_STATUSES, supervisions } from '../db/schema/supervision.js';
+import { ACTIVE_SUPERVISION_STATUSES } from '../db/schema/supervision.js';
+import type { CaseFacts, Participant, PersonFacts } from './decide.js';
 
 /**
- * Loads what the decision needs to know about a case, and nothing else. Participants are the
- * active relationships only: an assignment that was declined or withdrawn relates nobody.
+ * Loads what the decision needs to know about a case, and nothing else, in one statement (one
+ * round trip: reads are the hot path). Participants are the active relationships only: an
+ * accepted legal aid assignment (not withdrawn or completed), a supervision not yet completed or
+ * revoked, an active social work assignment; a declined or withdrawn one relates nobody.
  */
 export async function loadCaseFacts(tx: Executor, caseId: string): Promise<CaseFacts | null> {
-  const [row] = await tx
-    .select({
-      id: cases.id,
-      personId: cases.personId,
-      courtOrgId: cases.courtOrgId,
-      stage: cases.stage,
-      referringOrgId: cases.referringOrgId,
-      prosecutionOrgId: cases.prosecutionOrgId,
-      sealedAt: cases.sealedAt,
-      sealedOrderRef: cases.sealedOrderRef,
-      expungedAt: cases.expungedAt,
-    })
-    .from(cases)
-    .where(eq(cases.id, caseId));
-  if (!row) return null;
-  const participants: Participant[] = await loadParticipants(tx, caseId);
-  return {
-    id: row.id,
-    personId: row.personId,
-    courtOrgId: row.courtOrgId,
-    referringOrgId: row.referringOrgId,
-    prosecutionOrgId: row.prosecutionOrgId,
-    sealed: row.sealedAt !== null || row.expungedAt !== null,
-    sealedOrderRef: row.sealedOrderRef,
-    expunged: row.expungedAt !== null,
-    participants,
-    closed: row.stage === 'closed',
-  };
+  const [row] = await selectCaseFacts(tx, sql`c.id = ${caseId}`);
+  return row ?? null;
+}
+
+interface CaseFactsRow {
+  id: string;
+  person_id: string;
+  court_org_id: string;
+  referring_org_id: string | null;
+  prosecution_org_id: string | null;
+  closed: boolean;
+  sealed: boolean;
+  sealed_order_ref: string | null;
+  expunged: boolean;
+  participants: Participant[] | null;
+}
+
+async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
+  const active = sql.join(
+    ACTIVE_SUPERVISION_STATUSES.map((s) => sql`${s}`),
+    sql`, `,
+  );
+  const rows = rowsOf<CaseFactsRow>(
+    await tx.execute(sql`
+      SELECT c.id, c.person_id, c.court_org_id, c.referring_org_id, c.prosecution_org_id,
+             (c.stage = 'closed') AS closed,
+             (c.sealed_at IS NOT NULL OR c.expunged_at IS NOT NULL) AS sealed, c.sealed_order_ref,
+             (c.expunged_at IS NOT NULL) AS expunged,
+             (SELECT json_agg(p) FROM (
+                SELECT 'legal_aid' AS kind, l.lawyer_sub AS sub, l.id AS "refId"
+                  FROM legal_aid_assignments l
+                 WHERE l.case_id = c.id AND l.status = 'accepted' AND l.lawyer_sub IS NOT NULL
+                UNION ALL
+                SELECT 'supervision', s.officer_sub, s.id
+                  FROM supervisions s WHERE s.case_id = c.id AND s.status IN (${active})
+                UNION ALL
+                SELECT 'social_work', w.social_worker_sub, w.id
+                  FROM social_work_assignments w WHERE w.case_id = c.id AND w.status = 'active'
+             ) p) AS participants
+        FROM cases c
+       WHERE ${where}`),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    personId: r.person_id,
+    courtOrgId: r.court_org_id,
+    referringOrgId: r.referring_org_id,
+    prosecutionOrgId: r.prosecution_org_id,
+    sealed: r.sealed,
+    sealedOrderRef: r.sealed_order_ref,
+    expunged: r.expunged,
+    participants: r.participants ?? [],
+    closed: r.closed,
+  }));
 }
 
 export async function loadPersonFacts(tx: Executor, personId: string): Promise<PersonFacts | null> {
@@ -48,38 +73,7 @@ export async function loadPersonFacts(tx: Executor, personId: string): Promise<P
     .from(persons)
     .where(eq(persons.id, personId));
   if (!row) return null;
-  const caseIds = await tx.select({ id: cases.id }).from(cases).where(eq(cases.personId, personId));
-  const caseFacts: CaseFacts[] = [];
-  for (const c of caseIds) {
-    const f = await loadCaseFacts(tx, c.id);
-    if (f) caseFacts.push(f);
-  }
+  // Every case of the child with its participants in one statement, not one round trip per case.
+  const caseFacts = await selectCaseFacts(tx, sql`c.person_id = ${personId}`);
   return { id: row.id, createdByOrg: row.createdByOrg, expunged: row.expungedAt !== null, cases: caseFacts };
-}
-
-/**
- * The case's active professional relationships: accepted legal aid (not withdrawn or completed),
- * supervisions not yet completed or revoked, and active social work assignments.
- */
-async function loadParticipants(tx: Executor, caseId: string): Promise<Participant[]> {
-  // One after the other: a transaction is one connection, and pg refuses overlapping queries on it.
-  const lawyers = await tx
-    .select({ sub: legalAidAssignments.lawyerSub, refId: legalAidAssignments.id })
-    .from(legalAidAssignments)
-    .where(and(eq(legalAidAssignments.caseId, caseId), eq(legalAidAssignments.status, 'accepted')));
-  const officers = await tx
-    .select({ sub: supervisions.officerSub, refId: supervisions.id })
-    .from(supervisions)
-    .where(and(eq(supervisions.caseId, caseId), inArray(supervisions.status, ACTIVE_SUPERVISION_STATUSES)));
-  const workers = await tx
-    .select({ sub: socialWorkAssignments.socialWorkerSub, refId: socialWorkAssignments.id })
-    .from(socialWorkAssignments)
-    .where(and(eq(socialWorkAssignments.caseId, caseId), eq(socialWorkAssignments.status, 'active')));
-  return [
-    ...lawyers
-      .filter((r): r is { sub: string; refId: string } => r.sub !== null)
-      .map((r) => ({ kind: 'legal_aid' as const, ...r })),
-    ...officers.map((r) => ({ kind: 'supervision' as const, ...r })),
-    ...workers.map((r) => ({ kind: 'social_work' as const, ...r })),
-  ];
 }

@@ -187,6 +187,9 @@ export const ACTIONS = {
   'break_glass:list': { roles: ['auditor'], scope: null, caseScoped: false },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  // Integration (issue 10). Each event is further filtered by the read action of its resource
+  // and the caller's relationship to its case (src/access/event-scope.ts).
+  'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
 } as const satisfies Record<
   string,
   {

@@ -2,6 +2,7 @@ import type { RequestContext } from '../access/caller.js';
 import type { Decision } from '../access/decide.js';
 import type { Executor } from '../db/client.js';
 import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
+import { eventOfAudit, writeEvent } from '../modules/events/outbox.js';
 
 /** What a service says about one access decision or change; the actor comes from the request context. */
 export interface AuditEntry {
@@ -26,9 +27,11 @@ export type AuditFn = (entry: AuditEntry) => Promise<void>;
 /**
  * The one writer of audit rows. It must be called with the transaction of the change it records,
  * so that the change and its row commit together or not at all. Time is the database's clock.
+ * An allowed change to a case also raises its thin event in the outbox, in the same transaction.
  */
 export async function writeAudit(tx: Executor, ctx: RequestContext, entry: AuditEntry): Promise<void> {
   const d = entry.decision;
+  const caseId = entry.caseId ?? d?.caseId ?? null;
   await tx.insert(auditEvents).values({
     actorSub: ctx.caller.sub,
     actorRoles: ctx.caller.roles,
@@ -39,7 +42,7 @@ export async function writeAudit(tx: Executor, ctx: RequestContext, entry: Audit
     resourceId: entry.resourceId ?? null,
     // A row about a case or a child names them even when the service did not repeat them, so the
     // child's disclosure ledger misses no read.
-    caseId: entry.caseId ?? d?.caseId ?? null,
+    caseId,
     personId: entry.personId ?? d?.personId ?? null,
     categoriesDisclosed: entry.categoriesDisclosed ?? [],
     categoriesWithheld: entry.categoriesWithheld ?? [],
@@ -52,4 +55,6 @@ export async function writeAudit(tx: Executor, ctx: RequestContext, entry: Audit
     requestId: ctx.requestId,
     clientAddress: ctx.clientAddress,
   });
+  const event = eventOfAudit(entry, caseId);
+  if (event) await writeEvent(tx, event);
 }

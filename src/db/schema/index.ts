@@ -14,3 +14,4 @@ export * from './consents.js';
 export * from './court-orders.js';
 export * from './break-glass.js';
 export * from './idempotency.js';
+export * from './events.js';

@@ -1,0 +1,157 @@
+/**
+ * Starts the service as a real listening process for the benchmarks, with its own ES256 key set
+ * (a JWKS file, as production verifies tokens), and signs the tokens the load uses.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const ISSUER = 'https://bench.invalid';
+const AUDIENCE = 'jj-bench';
+
+export interface Issuer {
+  jwksFile: string;
+  /** The audit checkpoint signing key the service is given, and its public half for verification. */
+  auditKeyFile: string;
+  auditPublicJwk: JWK;
+  sign(claims: {
+    sub: string;
+    roles: string[];
+    org: string;
+    scope?: string;
+    client_id?: string;
+  }): Promise<string>;
+}
+
+export async function benchIssuer(): Promise<Issuer> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
+  const dir = mkdtempSync(join(tmpdir(), 'jj-bench-'));
+  const jwksFile = join(dir, 'jwks.json');
+  writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
+  const audit = await generateKeyPair('EdDSA', { extractable: true });
+  const auditKeyFile = join(dir, 'audit-key.json');
+  writeFileSync(
+    auditKeyFile,
+    JSON.stringify({ ...(await exportJWK(audit.privateKey)), alg: 'EdDSA', kid: 'bench-audit' }),
+  );
+  return {
+    jwksFile,
+    auditKeyFile,
+    auditPublicJwk: { ...(await exportJWK(audit.publicKey)), alg: 'EdDSA', kid: 'bench-audit', use: 'sig' },
+    sign: (claims) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('2h')
+        .sign(privateKey),
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface RunningService {
+  url: string;
+  pid: number;
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  peakRssMiB(): number;
+  stop(): Promise<void>;
+}
+
+/** The compiled service when `npm run build` has produced it, else the TypeScript sources through tsx. */
+function entry(): string[] {
+  const compiled = join(ROOT, 'dist', 'src', 'server.js');
+  const compiledFlat = join(ROOT, 'dist', 'server.js');
+  if (existsSync(compiled)) return [compiled];
+  if (existsSync(compiledFlat)) return [compiledFlat];
+  return ['--import', 'tsx', join(ROOT, 'src', 'server.ts')];
+}
+
+export async function startService(opts: {
+  issuer: Issuer;
+  databaseUrl?: string;
+  dataDir?: string;
+  captureFile?: string;
+  env?: Record<string, string>;
+}): Promise<RunningService> {
+  const port = await freePort();
+  const args = [
+    ...(opts.captureFile ? ['--import', join(ROOT, 'bench', 'capture-sql.mjs')] : []),
+    ...entry(),
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'development',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      AUTH_JWKS_FILE: opts.issuer.jwksFile,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      AUDIT_SIGNING_KEY_FILE: opts.issuer.auditKeyFile,
+      DATA_DIR: opts.dataDir ?? mkdtempSync(join(tmpdir(), 'jj-bench-data-')),
+      DATABASE_POOL_MAX: '10',
+      // The benchmarks measure the service, not its flood protection.
+      RATE_LIMIT_ENABLED: 'false',
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+      ...(opts.captureFile ? { BENCH_CAPTURE_FILE: opts.captureFile, AUDIT_SEAL_INTERVAL_MS: '60000' } : {}),
+      ...opts.env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited: ${stderr.slice(-2000)}`);
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`service did not become ready: ${stderr.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    peakRssMiB() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb / 1024;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { type SQL, and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { cases } from '../db/schema/cases.js';
+import { events } from '../db/schema/events.js';
+import { EVENT_RESOURCES, type EventResource } from '../modules/events/types.js';
+import type { Caller } from './caller.js';
+import { ACTIONS, type Action, type Role } from './roles.js';
+import { visibleCasesCondition } from './scope.js';
+
+const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
+
+/** Rule 1 of decide() alone: the caller's roles that may take the action (partners also need its scope). */
+export function rolesFor(caller: Caller, action: Action): Role[] {
+  const rule = ACTIONS[action];
+  return caller.roles.filter(
+    (r) =>
+      (rule.roles as readonly Role[]).includes(r) &&
+      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
+  );
+}
+
+/**
+ * The events a caller may see now, as one SQL condition over `events` joined to `cases`, so that
+ * a page is filtered in the query (a short page means "caught up", never "filtered away").
+ * An event is visible when some role of the caller may read its kind of resource (rule 1) and, in
+ * that role, is related to its case now (rule 2, the same condition as case lists). A sealed case's
+ * events vanish for everyone but its sealing court naming the order (Court-Order-Reference, rule 6);
+ * an expunged case's vanish for everyone. An event addressed to an organisation (`audience_org`)
+ * is also shown to that organisation's callers while the case is neither sealed nor expunged.
+ */
+export function visibleEventsCondition(caller: Caller, courtOrderReference: string | null): SQL {
+  const byAction = new Map<Action, EventResource[]>();
+  for (const [resource, action] of Object.entries(EVENT_RESOURCES) as [EventResource, Action][]) {
+    byAction.set(action, [...(byAction.get(action) ?? []), resource]);
+  }
+  const branches: SQL[] = [];
+  for (const [action, resources] of byAction) {
+    const roles = rolesFor(caller, action);
+    if (roles.length === 0) continue;
+    const asRoles: Caller = { ...caller, roles };
+    const related = [visibleCasesCondition(asRoles)];
+    const sealingCourt = roles.some((r) => COURT_ROLES.includes(r));
+    if (sealingCourt && caller.org && courtOrderReference) {
+      related.push(
+        and(
+          isNotNull(cases.sealedAt),
+          isNull(cases.expungedAt),
+          eq(cases.courtOrgId, caller.org),
+          eq(cases.sealedOrderRef, courtOrderReference),
+        )!,
+      );
+    }
+    branches.push(and(inArray(events.resourceType, resources), or(...related))!);
+  }
+  if (caller.org) {
+    branches.push(and(eq(events.audienceOrg, caller.org), isNull(cases.sealedAt), isNull(cases.expungedAt))!);
+  }
+  return branches.length ? or(...branches)! : sql`false`;
+}
