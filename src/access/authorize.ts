@@ -82,6 +82,48 @@ export function authorizeRole(ctx: RequestContext, action: Action, target: Targe
   });
 }
 
+/** Who made an Idempotency-Key's first request, and what its response named. */
+export interface FirstRequest {
+  org: string | null;
+  roles: string[] | null;
+  caseId: string | null;
+  personId: string | null;
+}
+
+/**
+ * Issue 8: a stored response is handed out again only to the caller who could take it now: the
+ * same organisation and roles as the first request (the sub is the key's own), and still related
+ * to the case and the child it named (sealing, expungement, an ended assignment all end that).
+ * Returns null when the replay may be served, else the reason it may not (for the audit row).
+ */
+export async function authorizeReplay(
+  tx: Executor,
+  ctx: RequestContext,
+  first: FirstRequest,
+): Promise<string | null> {
+  const same = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && [...a].sort().every((r, i) => r === [...b].sort()[i]);
+  if (first.roles === null || first.org !== ctx.caller.org || !same(first.roles, ctx.caller.roles)) {
+    return 'caller acts for another organisation or with other roles than the first request';
+  }
+  const common = {
+    caller: ctx.caller,
+    requestedPurpose: ctx.requestedPurpose,
+    courtOrderReference: ctx.courtOrderReference ?? null,
+  };
+  if (first.caseId) {
+    const facts = await loadCaseFacts(tx, first.caseId);
+    const d = decide({ ...common, action: 'replay:case', case: facts ?? undefined });
+    if (!d.allow) return `case no longer visible to the caller (${d.reason})`;
+  }
+  if (first.personId) {
+    const facts = await loadPersonFacts(tx, first.personId);
+    const d = decide({ ...common, action: 'replay:person', person: facts ?? undefined });
+    if (!d.allow) return `child no longer visible to the caller (${d.reason})`;
+  }
+  return null;
+}
+
 /**
  * The audit fields of a sensitive read: categories disclosed and withheld, what opened them
  * (one basis, or several joined: types with '+', ids with ','), the break-glass flag, and the

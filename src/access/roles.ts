@@ -185,6 +185,13 @@ export const ACTIONS = {
     caseScoped: true,
   },
   'break_glass:list': { roles: ['auditor'], scope: null, caseScoped: false },
+  /**
+   * Serving a stored Idempotency-Key response again (issue 8): only while the caller is still
+   * related to the case, or the child, the first response named. Any role: the first request was
+   * already allowed; this asks only whether what it returned is still the caller's to see.
+   */
+  'replay:case': { roles: ROLES, scope: null, caseScoped: true },
+  'replay:person': { roles: ROLES, scope: null, caseScoped: false, personScoped: true },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
   // Integration (issue 10). Each event is further filtered by the read action of its resource
