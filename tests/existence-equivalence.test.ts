@@ -61,6 +61,7 @@ const OPERATIONS: Record<string, Spec> = {
   listAuditCheckpoints: { why: 'no resource' },
   verifyAuditTrail: { why: 'no resource' },
   listBreakGlass: { why: 'no resource' },
+  listEvents: { why: 'no resource: the feed leaves out every case the caller may not see' },
   listCases: { idIn: (id) => ({ url: `/v1/cases?personId=${id}` }) },
   createCase: {
     idIn: (id) => ({
@@ -121,6 +122,7 @@ const OPERATIONS: Record<string, Spec> = {
   getCaseTimeline: { resource: 'kase' },
   recordVulnerabilityAssessment: { resource: 'kase', body: () => ({ content: 'Assessment' }) },
   revokeConsent: { resource: 'consent', body: () => ({}) },
+  confirmConsent: { resource: 'consent', body: () => ({}) },
   endCustodyEpisode: {
     resource: 'custody',
     body: () => ({ releasedAt: now(), releaseReason: 'Released' }),

@@ -52,6 +52,8 @@ export interface ConsentFacts {
   validFrom: Date;
   validUntil: Date | null;
   revokedAt: Date | null;
+  /** False while a consent recorded by its own grantee waits for a second person's confirmation. */
+  confirmed?: boolean;
 }
 
 export interface CourtOrderFacts {
@@ -285,9 +287,12 @@ function decidePerson(
       personView: 'record',
     });
   }
-  if (allowed.length === 0) return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
+  const rule = ACTIONS[input.action];
+  const bases = 'personBases' in rule ? (rule.personBases as readonly string[]) : null;
+  const through = bases ? allowed.filter((d) => bases.includes(d.basis.type)) : allowed;
+  if (through.length === 0) return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
   const rank = (d: (typeof allowed)[number]) => PERSON_VIEWS.indexOf(d.personView!);
-  return allowed.reduce((best, d) => (rank(d) < rank(best) ? d : best));
+  return through.reduce((best, d) => (rank(d) < rank(best) ? d : best));
 }
 
 /**
@@ -327,6 +332,8 @@ function decideCategories(
         k.personId === c.personId &&
         // Any recorded revocation counts at once: revokedAt comes from another instance's clock.
         k.revokedAt === null &&
+        // A self-granted consent opens nothing until someone else confirmed it (issue 8).
+        k.confirmed !== false &&
         inPeriod(k.validFrom, k.validUntil) &&
         k.categories.includes(category) &&
         k.purposes.includes(allowed.purpose) &&
@@ -378,6 +385,41 @@ export function assignmentOpensCase(
   caller: Pick<Caller, 'sub'>,
 ): boolean {
   return assignment.lawyerSub === caller.sub && assignment.status === 'accepted';
+}
+
+/**
+ * Issue 8.4: whether a consent opens content to the very caller recording it: the grantee is the
+ * caller in person, the role the caller acts in, or the caller's organisation.
+ */
+export function grantsToRecorder(grantee: Grantee, caller: Caller, actingRole: Role): boolean {
+  return (
+    (grantee.type === 'person' && grantee.value === caller.sub) ||
+    (grantee.type === 'role' && grantee.value === actingRole) ||
+    (grantee.type === 'organization' && caller.org !== null && grantee.value === caller.org)
+  );
+}
+
+/**
+ * Evidence someone other than the recorder can check, for a consent to oneself: a signed form, the
+ * record of a hearing, or a guardian's statement (taken by a second professional), written
+ * `<kind>:<where it is kept>`, e.g. `signed-form:SF-2026-17`.
+ */
+export const CHECKABLE_EVIDENCE_KINDS = ['signed-form', 'hearing-record', 'guardian-statement'] as const;
+export function isCheckableEvidence(reference: string): boolean {
+  const [kind, ...rest] = reference.split(':');
+  return (CHECKABLE_EVIDENCE_KINDS as readonly string[]).includes(kind) && rest.join(':').trim().length > 0;
+}
+
+/**
+ * Who may confirm a consent waiting for confirmation, beyond the relationship decide() checked
+ * (owning court or the child's accepted lawyer): a second person, never its recorder.
+ */
+export function consentConfirmation(
+  consent: { recordedBy: string },
+  caller: Pick<Caller, 'sub'>,
+): { allow: true } | { allow: false; reason: string } {
+  if (consent.recordedBy === caller.sub) return { allow: false, reason: 'the recorder may not confirm' };
+  return { allow: true };
 }
 
 function deny(

@@ -32,7 +32,10 @@ const CONSENT_TERMS = [
   'reaffirmationDueOn',
   'createdAt',
   'revokedAt',
+  'awaitingConfirmation',
 ] as const;
+
+const CONSENT_SIGNATURES = ['recordedBy', 'confirmedBy', 'confirmedAt'] as const;
 
 /** What the referring partner submitted, and where the case stands: its own data, not the court's file. */
 const CASE_AS_SUBMITTED = [
@@ -106,14 +109,18 @@ export const READABLE_FIELDS = {
     legal_aid_lawyer: [...RECORD_META, ...RECORD_CONTENT, 'createdByRole'],
     prosecutor: [...RECORD_META, ...RECORD_CONTENT, 'createdByRole'],
   },
-  /** Who signed and where the form is kept are for the court and the social worker who hold the file. */
+  /**
+   * Who signed and where the form is kept are for the court and the social worker who hold the
+   * file. Who recorded and who confirmed a consent is shown to them, to auditors and to the child's
+   * lawyer (who may confirm one).
+   */
   consent: {
-    court_clerk: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
-    judge: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
-    social_worker: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
-    legal_aid_lawyer: CONSENT_TERMS,
+    court_clerk: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', ...CONSENT_SIGNATURES],
+    judge: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', ...CONSENT_SIGNATURES],
+    social_worker: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', ...CONSENT_SIGNATURES],
+    legal_aid_lawyer: [...CONSENT_TERMS, ...CONSENT_SIGNATURES],
     probation_officer: CONSENT_TERMS,
-    auditor: [...CONSENT_TERMS, 'recordedBy'],
+    auditor: [...CONSENT_TERMS, ...CONSENT_SIGNATURES],
   },
 } as const;
 

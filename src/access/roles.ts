@@ -172,6 +172,18 @@ export const ACTIONS = {
     personScoped: true,
     oversightRoles: ['auditor'],
   },
+  /**
+   * Issue 8: a consent recorded by its own grantee opens nothing until a second person confirms it:
+   * a clerk or judge of a court owning a case of the child, or the child's accepted lawyer
+   * (never the recorder: decide.ts, consentConfirmation).
+   */
+  'consent:confirm': {
+    roles: ['court_clerk', 'judge', 'legal_aid_lawyer'],
+    scope: null,
+    caseScoped: false,
+    personScoped: true,
+    personBases: ['owning_court', 'legal_aid'],
+  },
   'court_order:create': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'court_order:read': {
     roles: ['court_clerk', 'judge', 'legal_aid_lawyer', 'probation_officer', 'social_worker'],
@@ -209,6 +221,8 @@ export const ACTIONS = {
     personScoped?: boolean;
     /** Roles that oversee every child for this action and need no relationship. */
     oversightRoles?: readonly Role[];
+    /** Person-scoped actions open only through these relationships (decide.ts Basis types). */
+    personBases?: readonly string[];
   }
 >;
 
