@@ -322,11 +322,9 @@ async function main() {
       }
       if (wanted('P8')) {
         results.push(
-          notMeasured(
-            'P8',
-            'event feed delivery against outbox inserts',
-            served.paths['/v1/events'] === undefined,
-          ),
+          served.paths['/v1/events'] === undefined
+            ? notMeasured('P8', 'event feed delivery against outbox inserts', true)
+            : await eventFeed(service, token, scratch.url),
         );
       }
     } finally {
@@ -353,6 +351,69 @@ async function main() {
   }
 
   report();
+}
+
+/**
+ * P8: a consumer long-polls GET /v1/events while the intake load writes; events delivered per
+ * second (from the load's start to the last event received) against events written to the outbox
+ * per second over the load window. Reported, no target.
+ */
+async function eventFeed(service: RunningService, token: string, url: string): Promise<Result> {
+  const headers = { authorization: `Bearer ${token}` };
+  const page = async (after: string | null, wait: number) => {
+    const q = new URLSearchParams({ limit: '100', wait: String(wait), ...(after ? { after } : {}) });
+    const r = await fetch(`${service.url}/v1/events?${q}`, { headers });
+    if (!r.ok) throw new Error(`GET /v1/events: ${r.status} ${await r.text()}`);
+    return (await r.json()) as { items: unknown[]; nextCursor: string };
+  };
+  // Start at the head of the feed.
+  let cursor: string | null = null;
+  for (;;) {
+    const p = await page(cursor, 0);
+    cursor = p.nextCursor;
+    if (p.items.length < 100) break;
+  }
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const count = async () => Number((await db.query('SELECT count(*) AS n FROM events')).rows[0].n);
+  const before = await count();
+  let delivered = 0;
+  let lastAt = performance.now();
+  let loading = true;
+  const started = performance.now();
+  const consumer = (async () => {
+    let empty = 0;
+    while (loading || empty < 2) {
+      const p = await page(cursor, 1);
+      cursor = p.nextCursor;
+      if (p.items.length) {
+        delivered += p.items.length;
+        lastAt = performance.now();
+        empty = 0;
+      } else if (!loading) {
+        empty++;
+      }
+    }
+  })();
+  await load(service, token, 'intake', SECONDS);
+  const inserted = (await count()) - before;
+  const loadEnded = performance.now();
+  loading = false;
+  await consumer;
+  await db.end();
+  const deliveredPerSecond = delivered / ((lastAt - started) / 1000);
+  const insertedPerSecond = inserted / SECONDS;
+  return {
+    id: 'P8',
+    name: 'event feed: events delivered to a long-polling consumer against outbox inserts',
+    value: deliveredPerSecond,
+    unit: 'events/s',
+    baseline: insertedPerSecond,
+    ratio: deliveredPerSecond / insertedPerSecond,
+    target: null,
+    met: null,
+    note: `${delivered} events delivered to the court's clerk (${inserted} counted in the outbox when the load stopped); the last arrived ${((lastAt - loadEnded) / 1000).toFixed(1)} s after the load stopped (long poll interval EVENTS_POLL_INTERVAL_MS); webhook deliveries not measured`,
+  };
 }
 
 function notMeasured(id: string, name: string, missing: boolean): Result {

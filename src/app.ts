@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
@@ -29,27 +30,16 @@ import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import { type AuditSealer, startSealer } from './audit/sealer.js';
+import { REDACTED_LOG_PATHS, errorForLog, requestForLog } from './lib/logging.js';
 
 /** Fields that must never reach a log line: credentials, names, dates of birth, addresses, free text. */
-export const REDACTED_LOG_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  '*.givenName',
-  '*.familyName',
-  '*.displayName',
-  '*.dateOfBirth',
-  '*.address',
-  '*.location',
-  '*.guardians',
-  '*.notes',
-  '*.content',
-  '*.summary',
-  '*.reason',
-];
+export { REDACTED_LOG_PATHS };
 
 export interface AppDeps {
   /** A database opened by the caller (tests, several apps on one database); otherwise built from config. */
   database?: Database;
+  /** Where log lines go (default: standard output); a log shipper, or a test reading the lines. */
+  logStream?: DestinationStream;
 }
 
 declare module 'fastify' {
@@ -66,6 +56,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: {
       level: config.LOG_LEVEL,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      serializers: { req: requestForLog, err: errorForLog },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     requestIdHeader: false,
     genReqId: (req) => {
@@ -112,10 +104,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(caseRoutes, { db, config });
       await v1.register(legalAidRoutes, { db, config });
       await v1.register(timelineRoutes, { db });
-      await v1.register(custodyRoutes, { db });
-      await v1.register(diversionRoutes, { db });
-      await v1.register(hearingRoutes, { db });
-      await v1.register(dispositionRoutes, { db });
+      await v1.register(custodyRoutes, { db, config });
+      await v1.register(diversionRoutes, { db, config });
+      await v1.register(hearingRoutes, { db, config });
+      await v1.register(dispositionRoutes, { db, config });
       await v1.register(supervisionRoutes, { db, config });
       await v1.register(socialServicesRoutes, { db, config });
       await v1.register(auditRoutes, { db, config, database });

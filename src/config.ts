@@ -23,6 +23,10 @@ const configSchema = z
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
     AUTH_CLOCK_TOLERANCE_SECONDS: intFromEnv(30),
+    /** How far past the database clock a reported event time may be (a client clock running ahead). */
+    CLOCK_SKEW_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
+    /** How long a verified token is remembered (never past its exp); 0 verifies every request. */
+    AUTH_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
     /** Age from which a child may grant consent alone (SPEC 4.4). */
     CONSENT_AGE: intFromEnv(16),
     AGE_OF_MAJORITY: intFromEnv(18),

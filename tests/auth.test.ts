@@ -147,3 +147,32 @@ describe('authentication', () => {
     expect(bad.headers['x-request-id']).not.toBe('a b<script>');
   });
 });
+
+describe('verified-token memory', () => {
+  it('never serves a remembered token past its exp, and never a token that differs from the verified one', async () => {
+    const { buildApp } = await import('../src/app.js');
+    const { testConfig } = await import('./helpers/app.js');
+    // No clock tolerance, so the token is refused the moment it expires.
+    const app = await buildApp(testConfig(h.issuer, { AUTH_CLOCK_TOLERANCE_SECONDS: '0' }), {
+      database: h.testDb.database,
+    });
+    await app.ready();
+    try {
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const token = await signWith({}, { exp });
+      const read = (t: string) =>
+        app.inject({ method: 'GET', url: '/v1/cases', headers: { authorization: `Bearer ${t}` } });
+      expect((await read(token)).statusCode).toBe(200);
+      expect((await read(token)).statusCode).toBe(200); // remembered
+      // The same token with its signature altered is verified on its own, and refused.
+      const [head, body, sig] = token.split('.');
+      const altered = `${head}.${body}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`;
+      expect((await read(altered)).statusCode).toBe(401);
+      // Wait for the token's own expiry (a deadline, not a timing assertion).
+      while (Date.now() <= exp * 1000 + 50) await new Promise((r) => setTimeout(r, 100));
+      expect((await read(token)).statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -164,7 +164,8 @@ describe('(a) arrest with detention to probation and closure', () => {
       h,
       await clerk.post(`/v1/cases/${kase.id}/supervisions`, {
         officerSub: officer.sub,
-        startsOn: '2026-11-07',
+        // Not before the probation disposition (decided just now): true dates, issue 14.
+        startsOn: now().slice(0, 10),
         endsOn: '2027-11-06',
         conditions: ['attend school', 'curfew 21:00'],
       }),
@@ -263,6 +264,7 @@ describe('(a) arrest with detention to probation and closure', () => {
     const timeline = await expectAudited(h, await clerk.get(`/v1/cases/${kase.id}/timeline`), 200, 1);
     expect(timeline.items.map((e: any) => e.kind)).toEqual([
       'arrest',
+      'legal_aid_requested',
       'custody_started',
       'legal_aid_assigned',
       'legal_aid_accepted',
@@ -277,15 +279,17 @@ describe('(a) arrest with detention to probation and closure', () => {
       'supervision_violation',
       'supervision_progress_note',
       'supervision_completed',
+      // Closing ends the accepted legal aid with the closing reason (issue 14, defect 5).
+      'legal_aid_completed',
       'case_closed',
     ]);
     expect(timeline.items.every((e: any) => typeof e.summary === 'string' && e.actorRole)).toBe(true);
-    expect(timeline.items[10]).toMatchObject({
+    expect(timeline.items[11]).toMatchObject({
       actorRole: 'probation_officer',
       summary: 'Supervision contact (home visit)',
     });
-    // The lawyer (still assigned) reads the timeline too; the officer no longer does.
-    await expectAudited(h, await lawyer.get(`/v1/cases/${kase.id}/timeline`), 200, 1);
+    // The lawyer's representation ended with the case, as did the officer's supervision.
+    await expectAudited(h, await lawyer.get(`/v1/cases/${kase.id}/timeline`), 404, 1);
     await expectAudited(h, await officer.get(`/v1/cases/${kase.id}/timeline`), 404, 1);
   });
 });
@@ -328,6 +332,7 @@ describe('(b) arrest, diversion accepted and completed', () => {
     const kinds = (await clerk.get(`/v1/cases/${kase.id}/timeline`)).json().items.map((e: any) => e.kind);
     expect(kinds).toEqual([
       'arrest',
+      'legal_aid_requested',
       'diversion_proposed',
       'diversion_accepted',
       'diversion_started',

@@ -84,6 +84,7 @@ describe('consent and sealing rules the mutation review found untested', () => {
     const hearing = ok(
       await clerk.post(`/v1/cases/${kase.id}/hearings`, {
         scheduledAt: '2026-11-05T09:00:00Z',
+        listedAt: '2026-11-02T09:00:00Z',
         purpose: 'adjudication',
       }),
       201,
@@ -155,6 +156,7 @@ describe('consent and sealing rules the mutation review found untested', () => {
     const hearing = ok(
       await clerk.post(`/v1/cases/${kase.id}/hearings`, {
         scheduledAt: '2026-11-05T09:00:00Z',
+        listedAt: '2026-11-02T09:00:00Z',
         purpose,
         location,
       }),

@@ -50,6 +50,7 @@ describe('the event feed', () => {
     const hearing = (
       await clerk.post(`/v1/cases/${kase.id}/hearings`, {
         scheduledAt: '2026-11-05T09:00:00Z',
+        listedAt: '2026-11-02T09:00:00Z',
         purpose: 'detention review',
       })
     ).json();

@@ -81,7 +81,13 @@ describe('legal aid', () => {
 
     // The timeline of the case recorded each step.
     const kinds = (await clerk.get(`/v1/cases/${kase.id}/timeline`)).json().items.map((e: any) => e.kind);
-    expect(kinds).toEqual(['arrest', 'legal_aid_assigned', 'legal_aid_accepted', 'legal_aid_withdrawn']);
+    expect(kinds).toEqual([
+      'arrest',
+      'legal_aid_requested',
+      'legal_aid_assigned',
+      'legal_aid_accepted',
+      'legal_aid_withdrawn',
+    ]);
   });
 
   it('ends the relationship on completion, and refuses to complete twice (409, nothing changes)', async () => {

@@ -102,6 +102,8 @@ export const ACTIONS = {
   'diversion:write': { roles: ['court_clerk', 'prosecutor'], scope: null, caseScoped: true },
   'diversion:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'legal_aid:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /** Recording that the child needs a lawyer (asked by the clerk, or by the child through the court). */
+  'legal_aid:request': { roles: ['court_clerk'], scope: null, caseScoped: true },
   /** Withdrawal and completion: the court, or the accepted lawyer. */
   'legal_aid:end': { roles: ['court_clerk', 'legal_aid_lawyer'], scope: null, caseScoped: true },
   'legal_aid:read': { roles: ['court_clerk', 'judge', 'legal_aid_lawyer'], scope: null, caseScoped: true },

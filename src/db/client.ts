@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { isDatabaseUnavailable } from './errors.js';
 import * as schema from './schema/index.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -44,9 +45,43 @@ export function openDatabase(options: DatabaseOptions): Database {
 
 function openPostgres(url: string, poolMax: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5_000 });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A connection breaking (failover, pg_terminate_backend, a TCP reset) must never end the process.
+  // The pool listens on idle clients only; a client checked out by a request emits 'error' with
+  // no listener, which Node turns into an uncaught exception. So every client gets a listener of
+  // its own when it connects: the query in flight fails (503 to its request, see
+  // src/plugins/problem.ts), the broken client is dropped on release, and the pool opens new ones.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = drizzlePg(pool, { schema }) as unknown as Db;
+  // drizzle's pool-level transaction() runs BEGIN before its try/finally, so a BEGIN that fails on a
+  // broken connection never releases the client: the pool leaks a slot per failure until nothing is
+  // left. Transactions therefore check a client out here, run drizzle's transaction on it, and always
+  // release it (dropping it when its connection is gone).
+  const onClient = new WeakMap<pg.PoolClient, Db>();
+  const clientDb = (client: pg.PoolClient) => {
+    let bound = onClient.get(client);
+    if (!bound) {
+      bound = drizzlePg(client, { schema }) as unknown as Db;
+      onClient.set(client, bound);
+    }
+    return bound;
+  };
+  db.transaction = (async (work, config) => {
+    const client = await pool.connect();
+    let failure: unknown;
+    try {
+      return await clientDb(client).transaction(work, config);
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      client.release(
+        failure !== undefined && isDatabaseUnavailable(failure) ? (failure as Error) : undefined,
+      );
+    }
+  }) as Db['transaction'];
   return {
     db,
     kind: 'postgres',

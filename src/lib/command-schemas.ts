@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OccurredAt } from './schemas.js';
 
 /** Bodies shared by the case path's command routes (accept, withdraw, cancel...). */
 export const Reason = z.strictObject({ reason: z.string().min(1).max(1000) }).meta({ id: 'Reason' });
@@ -13,3 +14,12 @@ export const IfMatchHeader = z.object({
     .optional()
     .describe('When sent, the change applies only to that version (412 otherwise)'),
 });
+
+/** Bodies of commands that record something that happened: the same, with when it happened. */
+export const ReasonAt = z
+  .strictObject({ reason: z.string().min(1).max(1000), occurredAt: OccurredAt })
+  .meta({ id: 'ReasonAt' });
+
+export const OptionalNoteAt = z
+  .strictObject({ note: z.string().min(1).max(2000).optional(), occurredAt: OccurredAt })
+  .meta({ id: 'OptionalNoteAt' });

@@ -12,3 +12,13 @@ export function checkIfMatch(ifMatch: string | undefined, currentVersion: number
   const tags = ifMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
   if (!tags.includes('*') && !tags.includes(etagOf(currentVersion))) throw preconditionFailed();
 }
+
+/**
+ * The row an UPDATE guarded by `version = <the version read>` changed. None: someone changed it
+ * since it was read, and the change must not overwrite theirs (412).
+ */
+export function changedAtVersion<T>(rows: T[]): T {
+  const [row] = rows;
+  if (!row) throw preconditionFailed();
+  return row;
+}

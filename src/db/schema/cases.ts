@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { persons } from './persons.js';
 
 export const CASE_STAGES = [
@@ -92,6 +92,11 @@ export const caseEvents = pgTable(
     resourceType: text('resource_type'),
     resourceId: uuid('resource_id'),
     recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** Insertion order: breaks ties between events of one transaction (same occurredAt and recordedAt). */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   },
-  (t) => [index('case_events_case_idx').on(t.caseId, t.occurredAt, t.id)],
+  (t) => [
+    index('case_events_case_idx').on(t.caseId, t.occurredAt, t.id),
+    index('case_events_timeline_idx').on(t.caseId, t.occurredAt, t.recordedAt, t.seq),
+  ],
 );

@@ -1,4 +1,4 @@
-import { boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { persons } from './persons.js';
 
 /** Who gave the consent: the child (from CONSENT_AGE), a registered guardian, or a court order. */
@@ -47,6 +47,7 @@ export const consents = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
     revokedBy: text('revoked_by'),
+    version: integer('version').notNull().default(1),
   },
   (t) => [index('consents_person_idx').on(t.personId, t.createdAt)],
 );

@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { cases } from './cases.js';
 import type { GranteeType } from './consents.js';
 
@@ -23,6 +23,11 @@ export const courtOrders = pgTable(
     validFrom: timestamp('valid_from', { withTimezone: true, precision: 3 }).notNull(),
     validUntil: timestamp('valid_until', { withTimezone: true, precision: 3 }),
     recordedBy: text('recorded_by').notNull(),
+    /** Revoked by its issuing court: it no longer stands in for consent from that moment. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+    revokedBy: text('revoked_by'),
+    revocationReason: text('revocation_reason'),
+    version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index('court_orders_case_idx').on(t.caseId, t.createdAt)],

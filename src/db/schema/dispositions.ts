@@ -30,6 +30,7 @@ export const dispositions = pgTable(
     termMonths: integer('term_months'),
     notes: text('notes'),
     createdBy: text('created_by').notNull(),
+    version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index('dispositions_case_idx').on(t.caseId, t.decidedAt)],

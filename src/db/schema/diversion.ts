@@ -24,6 +24,8 @@ export const diversions = pgTable(
     conditions: jsonb('conditions').$type<string[]>().notNull().default([]),
     proposedBy: text('proposed_by').notNull(),
     proposedByRole: text('proposed_by_role').notNull(),
+    /** When the programme was offered, as reported; acceptance may not precede it. */
+    proposedAt: timestamp('proposed_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     decidedAt: timestamp('decided_at', { withTimezone: true, precision: 3 }),
     startedAt: timestamp('started_at', { withTimezone: true, precision: 3 }),
     endedAt: timestamp('ended_at', { withTimezone: true, precision: 3 }),

@@ -14,6 +14,8 @@ export const hearings = pgTable(
       .references(() => cases.id),
     purpose: text('purpose').notNull(),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true, precision: 3 }).notNull(),
+    /** When the hearing was set down (the scheduling decision), as reported; a hold may not precede it. */
+    listedAt: timestamp('listed_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     location: text('location'),
     childFriendlyCourtroom: boolean('child_friendly_courtroom').notNull().default(false),
     status: text('status', { enum: HEARING_STATUSES }).notNull().default('scheduled'),

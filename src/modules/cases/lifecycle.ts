@@ -1,11 +1,15 @@
+import { sql } from 'drizzle-orm';
 import { type Allowed, authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Action } from '../../access/roles.js';
 import type { Executor } from '../../db/client.js';
-import type { AuditEntry } from '../../audit/writer.js';
+import type { AuditEntry, AuditFn } from '../../audit/writer.js';
 import { type AppError, conflict, forbidden, notFound } from '../../lib/errors.js';
+import { checkIfMatch } from '../../lib/etag.js';
 import { type CaseRow, caseRepository } from './repository.js';
-import { type StageEvent, stageAfter } from './stages.js';
+import { type StageEvent, eventsIn, nextStages, stageAfter } from './stages.js';
+
+export type { CaseRow };
 
 /** What a module says about the change it makes, for the case's timeline. */
 export interface CaseHappening {
@@ -13,6 +17,7 @@ export interface CaseHappening {
   /** Timeline kind (e.g. hearing_held); defaults to the stage event. */
   kind?: string;
   summary: string;
+  /** When it happened in the world, checked by the caller against EventClock; default: the database clock. */
   occurredAt?: Date;
   category?: string | null;
   resourceType: string;
@@ -47,6 +52,28 @@ export const caseLifecycle = {
   },
 
   /**
+   * For a command on a resource of the case (a hearing, a custody episode...): locks the case, then
+   * reads the resource again under its own row lock and checks `If-Match` (when sent) against it.
+   * Every change to a case or its resources takes the case lock first, so the version and status
+   * checks the command makes on the returned row hold until it commits; the row read before the
+   * lock, to find the case, may already be stale (two concurrent holds would both see `scheduled`).
+   */
+  async lockWith<T extends { version: number }>(
+    tx: Executor,
+    caseId: string,
+    id: string,
+    loadForUpdate: (tx: Executor, id: string) => Promise<T | null>,
+    ifMatch: string | undefined,
+  ): Promise<{ kase: CaseRow; row: T }> {
+    const kase = await caseLifecycle.lock(tx, caseId);
+    const row = await loadForUpdate(tx, id);
+    // Resources of a case are never deleted; this only guards against a broken loader.
+    if (!row) throw new Error(`resource ${id} vanished under the lock of case ${caseId}`);
+    if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
+    return { kase, row };
+  },
+
+  /**
    * Refuses with 409 (current stage, allowed next stages) when the event may not happen in the
    * case's stage, and with 403 when the machine does not let the caller's role make it; the refusal
    * carries `refusal` as its audit entry so it is recorded after the rollback.
@@ -57,12 +84,31 @@ export const caseLifecycle = {
     const error: AppError =
       result.reason === 'role'
         ? forbidden(`Your role may not make ${event} happen`)
-        : conflict(`A case in stage ${row.stage} does not allow ${event}`, {
-            currentStage: row.stage,
-            allowedNextStages: result.allowedNextStages,
-            allowedEvents: result.allowedEvents,
-          });
+        : conflict(`A case in stage ${row.stage} does not allow ${event}`, conflictOf(row, { event }));
     throw error.withAudit({ ...refusal, decision, outcome: 'denied', reason: error.detail ?? null });
+  },
+
+  /**
+   * Appends to the timeline something that is part of a change already decided and checked (a legal
+   * aid request opened by the intake of a detained child); never moves the stage.
+   */
+  async note(
+    tx: Executor,
+    caseId: string,
+    actor: { sub: string; role: string },
+    happening: Omit<CaseHappening, 'event'> & { kind: string },
+  ): Promise<void> {
+    await caseRepository.appendEvent(tx, {
+      caseId,
+      kind: happening.kind,
+      occurredAt: happening.occurredAt,
+      actorSub: actor.sub,
+      actorRole: actor.role,
+      summary: happening.summary,
+      category: happening.category ?? null,
+      resourceType: happening.resourceType,
+      resourceId: happening.resourceId,
+    });
   },
 
   /** Applies a checked event: moves the stage when the machine says so and appends to the timeline. */
@@ -80,13 +126,17 @@ export const caseLifecycle = {
     if (result.moves) {
       updated = await caseRepository.update(tx, row, {
         stage: result.to,
-        ...(result.to === 'closed' ? { closedAt: new Date(), closedReason: extra.closedReason ?? null } : {}),
+        // The database clock unless the happening reports its own time (true dates, issue 14).
+        ...(result.to === 'closed'
+          ? { closedAt: happening.occurredAt ?? sql`now()`, closedReason: extra.closedReason ?? null }
+          : {}),
       });
     }
     await caseRepository.appendEvent(tx, {
       caseId: row.id,
       kind: happening.kind ?? happening.event,
-      occurredAt: happening.occurredAt ?? new Date(),
+      // Unset: the column's default, the database clock (recordedAt is always the database clock).
+      occurredAt: happening.occurredAt,
       actorSub,
       actorRole: decision.role,
       summary: happening.summary,
@@ -98,14 +148,35 @@ export const caseLifecycle = {
   },
 };
 
+/**
+ * The one shape of every 409 about a case (issue 14): where the case stands (`currentStage`), where it
+ * may go (`allowedNextStages`) and what may happen to it there (`allowedEvents`), plus the fields of
+ * the rule that refused (`currentStatus` of the resource, `openItems`, `custodyEpisodeId`...).
+ * Documented in the OpenAPI `Problem` schema.
+ */
+export function conflictOf(kase: Pick<CaseRow, 'stage'>, rule: Record<string, unknown> = {}) {
+  return {
+    currentStage: kase.stage,
+    allowedNextStages: nextStages(kase.stage),
+    allowedEvents: eventsIn(kase.stage),
+    ...rule,
+  };
+}
+
 /** A 409 for a refused change that is not a stage move (e.g. a second open custody episode). */
 export function refusedConflict(
   detail: string,
   decision: Allowed,
   refusal: Omit<AuditEntry, 'outcome'>,
-  extensions: Record<string, unknown> = {},
+  kase: Pick<CaseRow, 'stage'>,
+  rule: Record<string, unknown> = {},
 ): AppError {
-  return conflict(detail, extensions).withAudit({ ...refusal, decision, outcome: 'denied', reason: detail });
+  return conflict(detail, conflictOf(kase, rule)).withAudit({
+    ...refusal,
+    decision,
+    outcome: 'denied',
+    reason: detail,
+  });
 }
 
 /**
@@ -129,4 +200,29 @@ export async function authorizeOn<T extends { caseId: string }>(
   });
   if (!row) throw notFound(resourceType);
   return { row, decision };
+}
+
+/**
+ * The single read of a resource of a case (GET /v1/hearings/{id}...): the same access decision as
+ * its case (404 for anyone unrelated, audited), and one audit row for the read.
+ */
+export async function readOn<T extends { caseId: string }>(
+  tx: Executor,
+  ctx: RequestContext,
+  audit: AuditFn,
+  action: Action,
+  resourceType: string,
+  id: string,
+  load: (tx: Executor, id: string) => Promise<T | null>,
+): Promise<T> {
+  const { row, decision } = await authorizeOn(tx, ctx, action, resourceType, id, load);
+  await audit({
+    action: 'read',
+    resourceType,
+    resourceId: id,
+    caseId: row.caseId,
+    decision,
+    outcome: 'allowed',
+  });
+  return row;
 }

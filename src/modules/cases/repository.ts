@@ -1,11 +1,13 @@
 import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
-import { type SQL, and, asc, desc, eq } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { type CaseStage, caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { persons } from '../../db/schema/persons.js';
 
 export type CaseRow = typeof cases.$inferSelect;
 export type ChargeRow = typeof charges.$inferSelect;
+export type CaseCharge = Pick<ChargeRow, 'id' | 'code' | 'description'>;
+export type CaseChild = { givenName: string | null; familyName: string | null; dateOfBirth: string | null };
 
 export const caseRepository = {
   async insert(tx: Executor, values: typeof cases.$inferInsert): Promise<CaseRow> {
@@ -33,6 +35,32 @@ export const caseRepository = {
   async get(tx: Executor, id: string): Promise<CaseRow | null> {
     const [row] = await tx.select().from(cases).where(eq(cases.id, id));
     return row ?? null;
+  },
+  /** The case with its charges (in order) and its child's identity, in one statement. */
+  async getWithDetails(
+    tx: Executor,
+    id: string,
+  ): Promise<{ row: CaseRow; charges: CaseCharge[]; child: CaseChild } | null> {
+    const [found] = await tx
+      .select({
+        row: cases,
+        charges: sql<CaseCharge[]>`coalesce((
+          SELECT json_agg(json_build_object('id', ch.id, 'code', ch.code, 'description', ch.description)
+                          ORDER BY ch.position)
+            FROM charges ch WHERE ch.case_id = cases.id), '[]'::json)`,
+        child: sql<CaseChild | null>`(
+          SELECT json_build_object('givenName', p.given_name, 'familyName', p.family_name,
+                                   'dateOfBirth', p.date_of_birth)
+            FROM persons p WHERE p.id = cases.person_id)`,
+      })
+      .from(cases)
+      .where(eq(cases.id, id));
+    if (!found) return null;
+    return {
+      row: found.row,
+      charges: found.charges,
+      child: found.child ?? { givenName: null, familyName: null, dateOfBirth: null },
+    };
   },
   async charges(tx: Executor, caseId: string): Promise<ChargeRow[]> {
     return tx.select().from(charges).where(eq(charges.caseId, caseId)).orderBy(asc(charges.position));
@@ -78,7 +106,7 @@ export const caseRepository = {
   async update(
     tx: Executor,
     row: CaseRow,
-    values: Partial<Pick<CaseRow, 'stage' | 'closedReason' | 'closedAt'>>,
+    values: Partial<Pick<CaseRow, 'stage' | 'closedReason'>> & { closedAt?: Date | SQL | null },
   ): Promise<CaseRow> {
     const [updated] = await tx
       .update(cases)

@@ -65,7 +65,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = asy
     },
   );
 
-  const closing = caseClosingService(db);
+  const closing = caseClosingService(db, config);
   app.post(
     '/cases/:id/close',
     {
@@ -83,7 +83,7 @@ export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = asy
       const row = await closing.close(
         contextOf(request),
         request.params.id,
-        request.body.reason,
+        request.body,
         request.headers['if-match'],
       );
       return reply.header('etag', etagOf(row.version)).send(row);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CASE_STAGES, INTAKE_KINDS } from '../../db/schema/cases.js';
-import { IsoDateTime } from '../../lib/schemas.js';
+import { IsoDateTime, OccurredAt } from '../../lib/schemas.js';
 
 export const ChargeInput = z.strictObject({
   code: z.string().min(1).max(50).describe('Statute or offence code'),
@@ -92,7 +92,10 @@ export const CaseListQuery = z.object({
 });
 
 export const CaseClose = z
-  .strictObject({ reason: z.string().min(1).max(1000).describe('Why the case closes') })
+  .strictObject({
+    reason: z.string().min(1).max(1000).describe('Why the case closes'),
+    occurredAt: OccurredAt.describe('When it closed; default now. Not before the intake'),
+  })
   .meta({ id: 'CaseClose' });
 
 export const CaseClosed = CaseSummary.extend({

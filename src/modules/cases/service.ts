@@ -5,13 +5,15 @@ import type { Role } from '../../access/roles.js';
 import type { RequestContext } from '../../access/caller.js';
 import { visibleCasesCondition } from '../../access/scope.js';
 import type { Config } from '../../config.js';
-import type { Db, Executor } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
+import { readEventClock } from '../../lib/event-time.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { organizationRepository } from '../organizations/repository.js';
+import { legalAidRequests } from '../legal-aid/requests.js';
 import { personRepository } from '../persons/repository.js';
-import { type CaseRow, caseRepository } from './repository.js';
+import { type CaseCharge, type CaseChild, type CaseRow, caseRepository } from './repository.js';
 import type { Case, CaseCreate, CaseListQuery } from './schemas.js';
 
 /** Whole years between a date of birth (YYYY-MM-DD) and a moment, on the calendar (UTC). */
@@ -25,11 +27,7 @@ export function ageOn(dateOfBirth: string, at: Date): number {
 
 export function caseService(db: Db, config: Config) {
   /** The case as the acting role is shown it: an allowlist per role (src/access/properties.ts). */
-  async function view(tx: Executor, row: CaseRow, role: Role) {
-    const [charges, child] = await Promise.all([
-      caseRepository.charges(tx, row.id),
-      caseRepository.child(tx, row.personId),
-    ]);
+  function view(row: CaseRow, charges: CaseCharge[], child: CaseChild, role: Role) {
     const full = {
       ...row,
       charges: charges.map((c) => ({ id: c.id, code: c.code, description: c.description })),
@@ -89,6 +87,21 @@ export function caseService(db: Db, config: Config) {
         }
         const offenceDate = new Date(input.offenceDate);
         const intakeAt = new Date(input.intakeAt);
+        const guardiansNotifiedAt = input.guardiansNotifiedAt ? new Date(input.guardiansNotifiedAt) : null;
+        const clock = await readEventClock(tx, config);
+        clock.check(
+          { path: 'body.offenceDate', at: offenceDate },
+          { path: 'body.intakeAt', at: intakeAt },
+          ...(guardiansNotifiedAt
+            ? [
+                {
+                  path: 'body.guardiansNotifiedAt',
+                  at: guardiansNotifiedAt,
+                  notBefore: [{ at: offenceDate, what: 'the offence' }],
+                },
+              ]
+            : []),
+        );
         if (offenceDate > intakeAt) {
           throw unprocessable('The offence cannot follow the intake', [
             { path: 'body.offenceDate', message: 'after intakeAt' },
@@ -115,12 +128,12 @@ export function caseService(db: Db, config: Config) {
           agency: input.agency,
           location: input.location ?? null,
           detained: input.detained,
-          guardiansNotifiedAt: input.guardiansNotifiedAt ? new Date(input.guardiansNotifiedAt) : null,
+          guardiansNotifiedAt,
           ageAtOffence: age,
           region: person.region,
           createdBy: ctx.caller.sub,
         });
-        await caseRepository.insertCharges(tx, row.id, input.charges);
+        const charges = await caseRepository.insertCharges(tx, row.id, input.charges);
         await caseRepository.appendEvent(tx, {
           caseId: row.id,
           kind: input.intakeKind,
@@ -131,6 +144,16 @@ export function caseService(db: Db, config: Config) {
           resourceType: 'case',
           resourceId: row.id,
         });
+        // A detained child is owed a lawyer from the start: intake opens the request (issue 14).
+        if (input.detained) {
+          await legalAidRequests.insert(
+            tx,
+            row,
+            { sub: ctx.caller.sub, role: decision.role },
+            'intake_detention',
+            intakeAt,
+          );
+        }
         await audit({
           action: 'create',
           resourceType: 'case',
@@ -140,7 +163,12 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return view(tx, row, decision.role);
+        const child = {
+          givenName: person.givenName,
+          familyName: person.familyName,
+          dateOfBirth: person.dateOfBirth,
+        };
+        return view(row, charges, child, decision.role);
       });
     },
 
@@ -151,8 +179,10 @@ export function caseService(db: Db, config: Config) {
           resourceId: id,
           caseId: id,
         });
-        const row = await caseRepository.get(tx, id);
-        if (!row) throw notFound('case');
+        // The case, its charges and its child in one statement: reads are the hot path.
+        const found = await caseRepository.getWithDetails(tx, id);
+        if (!found) throw notFound('case');
+        const { row } = found;
         await audit({
           action: 'read',
           resourceType: 'case',
@@ -162,7 +192,7 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return view(tx, row, decision.role);
+        return view(row, found.charges, found.child, decision.role);
       });
     },
 

@@ -159,7 +159,7 @@ export const STAGE_MOVES: readonly StageMove[] = [
     from: ['intake', 'pre_trial', 'adjudication'],
     to: 'disposition',
     roles: COURT,
-    note: 'probation and custodial need a held hearing',
+    note: 'probation and custodial need a held hearing (after the last disposition, when re-sentencing)',
   },
   {
     event: 'supervision_started',
@@ -178,16 +178,16 @@ export const STAGE_MOVES: readonly StageMove[] = [
   {
     event: 'supervision_revoked',
     from: ['supervision'],
-    to: null,
+    to: 'adjudication',
     roles: COURT,
-    note: 'the court grants a revocation request; further hearings may follow',
+    note: 'the court grants a revocation request: back to the court for re-sentencing (a new hearing, then a new disposition)',
   },
   {
     event: 'case_closed',
     from: OPEN.filter((s) => s !== 'diversion'),
     to: 'closed',
     roles: COURT,
-    note: 'with a reason; not while a supervision is active or the child is detained under the case',
+    note: 'with a reason; refused while a supervision is active, the child is detained under the case or a diversion is proposed; scheduled hearings, legal aid and social work end with it',
   },
 ];
 

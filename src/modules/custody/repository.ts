@@ -1,6 +1,7 @@
 import { keysetAfter } from '../../lib/pagination.js';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { changedAtVersion } from '../../lib/etag.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 
 export type CustodyRow = typeof custodyEpisodes.$inferSelect;
@@ -13,6 +14,11 @@ export const custodyRepository = {
   },
   async get(tx: Executor, id: string): Promise<CustodyRow | null> {
     const [row] = await tx.select().from(custodyEpisodes).where(eq(custodyEpisodes.id, id));
+    return row ?? null;
+  },
+  /** The same row, locked until the transaction ends (taken after the case lock: see caseLifecycle.lockWith). */
+  async getForUpdate(tx: Executor, id: string): Promise<CustodyRow | null> {
+    const [row] = await tx.select().from(custodyEpisodes).where(eq(custodyEpisodes.id, id)).for('update');
     return row ?? null;
   },
   async openForPerson(tx: Executor, personId: string): Promise<CustodyRow | null> {
@@ -30,12 +36,13 @@ export const custodyRepository = {
     return row ?? null;
   },
   async end(tx: Executor, row: CustodyRow, releasedAt: Date, releaseReason: string): Promise<CustodyRow> {
-    const [updated] = await tx
-      .update(custodyEpisodes)
-      .set({ releasedAt, releaseReason, version: row.version + 1, updatedAt: new Date() })
-      .where(eq(custodyEpisodes.id, row.id))
-      .returning();
-    return updated;
+    return changedAtVersion(
+      await tx
+        .update(custodyEpisodes)
+        .set({ releasedAt, releaseReason, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(custodyEpisodes.id, row.id), eq(custodyEpisodes.version, row.version)))
+        .returning(),
+    );
   },
   async listForCase(
     tx: Executor,

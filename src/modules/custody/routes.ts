@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { IfMatchHeader } from '../../lib/command-schemas.js';
 import { etagOf } from '../../lib/etag.js';
@@ -7,8 +8,11 @@ import { contextOf } from '../../plugins/auth.js';
 import { CustodyEnd, CustodyEpisode, CustodyStart } from './schemas.js';
 import { custodyService } from './service.js';
 
-export const custodyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
-  const service = custodyService(db);
+export const custodyRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
+  app,
+  { db, config },
+) => {
+  const service = custodyService(db, config);
   const tags = ['custody'];
 
   app.post(
@@ -42,6 +46,23 @@ export const custodyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       },
     },
     async (request) => service.list(contextOf(request), request.params.id, request.query),
+  );
+
+  app.get(
+    '/custody-episodes/:id',
+    {
+      schema: {
+        operationId: 'getCustodyEpisode',
+        tags,
+        summary: 'One custody episode, with its ETag',
+        params: UuidParam,
+        response: { 200: CustodyEpisode },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
   );
 
   app.post(

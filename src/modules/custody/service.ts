@@ -2,18 +2,19 @@ import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Db, Executor } from '../../db/client.js';
-import { unprocessable } from '../../lib/errors.js';
-import { checkIfMatch } from '../../lib/etag.js';
+import type { Config } from '../../config.js';
+import { readEventClock } from '../../lib/event-time.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
-import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
+import { dispositionQueries } from '../dispositions/service.js';
 import { type CustodyRow, custodyRepository } from './repository.js';
 import type { CustodyEnd, CustodyStart } from './schemas.js';
 
 const RESOURCE = 'custody_episode';
 const KIND_LABEL = { pre_trial: 'Pre-trial detention', sentenced: 'Custodial sentence' } as const;
 
-export function custodyService(db: Db) {
+export function custodyService(db: Db, config: Config) {
   return {
     /** A child is in at most one open episode, whatever the case (409 otherwise, even under a race). */
     async start(ctx: RequestContext, caseId: string, input: z.infer<typeof CustodyStart>) {
@@ -22,12 +23,26 @@ export function custodyService(db: Db) {
         const refusal = { action: 'create' as const, resourceType: RESOURCE, caseId };
         const kase = await caseLifecycle.lock(tx, caseId);
         caseLifecycle.check(kase, 'custody_recorded', decision, refusal);
-        const startedAt = new Date(input.startedAt);
-        if (startedAt < kase.offenceDate) {
-          throw unprocessable('Custody cannot start before the offence', [
-            { path: 'body.startedAt', message: 'before the offence date' },
-          ]);
+        // A custodial sentence needs the custodial disposition that orders it (issue 14).
+        const order = input.kind === 'sentenced' ? await dispositionQueries.custodialOrder(tx, caseId) : null;
+        if (input.kind === 'sentenced' && !order) {
+          throw refusedConflict(
+            'A sentenced custody episode needs a custodial disposition',
+            decision,
+            refusal,
+            kase,
+          );
         }
+        const clock = await readEventClock(tx, config);
+        const startedAt = clock.at(input.startedAt);
+        clock.check({
+          path: 'body.startedAt',
+          at: startedAt,
+          notBefore: [
+            { at: kase.offenceDate, what: 'the offence' },
+            { at: order?.decidedAt, what: 'the custodial disposition' },
+          ],
+        });
         const open = await custodyRepository.openForPerson(tx, kase.personId);
         const row = open
           ? null
@@ -40,10 +55,13 @@ export function custodyService(db: Db) {
               createdBy: ctx.caller.sub,
             });
         if (!row) {
-          throw refusedConflict('The child already has an open custody episode', decision, {
-            ...refusal,
-            personId: kase.personId,
-          });
+          throw refusedConflict(
+            'The child already has an open custody episode',
+            decision,
+            { ...refusal, personId: kase.personId },
+            kase,
+            { openCustodyEpisodeId: open?.id ?? null },
+          );
         }
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'custody_recorded',
@@ -66,7 +84,7 @@ export function custodyService(db: Db) {
 
     async end(ctx: RequestContext, id: string, input: z.infer<typeof CustodyEnd>, ifMatch?: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'custody:write',
@@ -78,18 +96,28 @@ export function custodyService(db: Db) {
           action: 'update' as const,
           resourceType: RESOURCE,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          custodyRepository.getForUpdate,
+          ifMatch,
+        );
         caseLifecycle.check(kase, 'custody_recorded', decision, refusal);
-        if (row.releasedAt) throw refusedConflict('The custody episode has already ended', decision, refusal);
-        const releasedAt = new Date(input.releasedAt);
-        if (releasedAt < row.startedAt) {
-          throw unprocessable('Release cannot precede the start of custody', [
-            { path: 'body.releasedAt', message: 'before startedAt' },
-          ]);
+        if (row.releasedAt) {
+          throw refusedConflict('The custody episode has already ended', decision, refusal, kase, {
+            currentStatus: 'ended',
+          });
         }
+        const clock = await readEventClock(tx, config);
+        const releasedAt = clock.at(input.releasedAt);
+        clock.check({
+          path: 'body.releasedAt',
+          at: releasedAt,
+          notBefore: [{ at: row.startedAt, what: 'the custody started' }],
+        });
         const updated = await custodyRepository.end(tx, row, releasedAt, input.releaseReason);
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'custody_recorded',
@@ -102,6 +130,12 @@ export function custodyService(db: Db) {
         await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
         return updated;
       });
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, (tx, audit) =>
+        readOn(tx, ctx, audit, 'custody:read', RESOURCE, id, custodyRepository.get),
+      );
     },
 
     async list(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {

@@ -10,6 +10,10 @@ export const dispositionRepository = {
     const [row] = await tx.insert(dispositions).values(values).returning();
     return row;
   },
+  async get(tx: Executor, id: string): Promise<DispositionRow | null> {
+    const [row] = await tx.select().from(dispositions).where(eq(dispositions.id, id));
+    return row ?? null;
+  },
   async listForCase(
     tx: Executor,
     caseId: string,

@@ -1,12 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
+import { etagOf } from '../../lib/etag.js';
 import { PageQuery, UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
 import { Disposition, DispositionCreate } from './schemas.js';
 import { dispositionService } from './service.js';
 
-export const dispositionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
-  const service = dispositionService(db);
+export const dispositionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
+  app,
+  { db, config },
+) => {
+  const service = dispositionService(db, config);
   const tags = ['dispositions'];
 
   app.post(
@@ -39,5 +44,21 @@ export const dispositionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, 
       },
     },
     async (request) => service.list(contextOf(request), request.params.id, request.query),
+  );
+  app.get(
+    '/dispositions/:id',
+    {
+      schema: {
+        operationId: 'getDisposition',
+        tags,
+        summary: 'One disposition, with its ETag',
+        params: UuidParam,
+        response: { 200: Disposition },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
   );
 };

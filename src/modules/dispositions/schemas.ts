@@ -5,7 +5,9 @@ import { IsoDateTime } from '../../lib/schemas.js';
 export const DispositionCreate = z
   .strictObject({
     outcome: z.enum(DISPOSITION_OUTCOMES).describe('The decision for the case as a whole'),
-    decidedAt: IsoDateTime,
+    decidedAt: IsoDateTime.describe(
+      'Not in the future, not before the intake, the hearing it names or the last disposition',
+    ),
     hearingId: z.uuid().optional().describe('The held hearing where it was decided'),
     termMonths: z.number().int().min(1).max(120).optional().describe('Length of probation or custody'),
     notes: z.string().min(1).max(4000).optional(),
@@ -27,6 +29,7 @@ export const Disposition = z
     decidedAt: z.date(),
     termMonths: z.number().int().nullable(),
     notes: z.string().nullable(),
+    version: z.number().int(),
     createdAt: z.date(),
   })
   .meta({ id: 'Disposition' });

@@ -1,6 +1,7 @@
 import { keysetAfter } from '../../lib/pagination.js';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { changedAtVersion } from '../../lib/etag.js';
 import { diversions } from '../../db/schema/diversion.js';
 
 export type DiversionRow = typeof diversions.$inferSelect;
@@ -12,6 +13,11 @@ export const diversionRepository = {
   },
   async get(tx: Executor, id: string): Promise<DiversionRow | null> {
     const [row] = await tx.select().from(diversions).where(eq(diversions.id, id));
+    return row ?? null;
+  },
+  /** The same row, locked until the transaction ends (taken after the case lock: see caseLifecycle.lockWith). */
+  async getForUpdate(tx: Executor, id: string): Promise<DiversionRow | null> {
+    const [row] = await tx.select().from(diversions).where(eq(diversions.id, id)).for('update');
     return row ?? null;
   },
   async openForCase(tx: Executor, caseId: string): Promise<DiversionRow | null> {
@@ -31,12 +37,13 @@ export const diversionRepository = {
     row: DiversionRow,
     values: Partial<Pick<DiversionRow, 'status' | 'decidedAt' | 'startedAt' | 'endedAt' | 'outcomeNote'>>,
   ): Promise<DiversionRow> {
-    const [updated] = await tx
-      .update(diversions)
-      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
-      .where(eq(diversions.id, row.id))
-      .returning();
-    return updated;
+    return changedAtVersion(
+      await tx
+        .update(diversions)
+        .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(diversions.id, row.id), eq(diversions.version, row.version)))
+        .returning(),
+    );
   },
   async listForCase(
     tx: Executor,

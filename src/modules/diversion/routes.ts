@@ -1,14 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { IfMatchHeader, OptionalNote, Reason } from '../../lib/command-schemas.js';
+import { IfMatchHeader, OptionalNoteAt, ReasonAt } from '../../lib/command-schemas.js';
 import { etagOf } from '../../lib/etag.js';
 import { PageQuery, UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
 import { Diversion, DiversionPropose } from './schemas.js';
 import { diversionService } from './service.js';
 
-export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
-  const service = diversionService(db);
+export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
+  app,
+  { db, config },
+) => {
+  const service = diversionService(db, config);
   const tags = ['diversion'];
 
   app.post(
@@ -44,6 +48,23 @@ export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
     async (request) => service.list(contextOf(request), request.params.id, request.query),
   );
 
+  app.get(
+    '/diversions/:id',
+    {
+      schema: {
+        operationId: 'getDiversion',
+        tags,
+        summary: 'One diversion, with its ETag',
+        params: UuidParam,
+        response: { 200: Diversion },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+
   const command = {
     params: UuidParam,
     headers: IfMatchHeader,
@@ -57,31 +78,31 @@ export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
       step: 'accept',
       operationId: 'acceptDiversion',
       summary: 'The child and family accept',
-      body: OptionalNote,
+      body: OptionalNoteAt,
     },
     {
       step: 'decline',
       operationId: 'declineDiversion',
       summary: 'The child or family decline',
-      body: Reason,
+      body: ReasonAt,
     },
     {
       step: 'start',
       operationId: 'startDiversion',
       summary: 'The programme is in progress',
-      body: OptionalNote,
+      body: OptionalNoteAt,
     },
     {
       step: 'complete',
       operationId: 'completeDiversion',
       summary: 'Completed: the case closes as diverted',
-      body: OptionalNote,
+      body: OptionalNoteAt,
     },
     {
       step: 'fail',
       operationId: 'failDiversion',
       summary: 'Failed: the case goes back to the court path (pre-trial)',
-      body: Reason,
+      body: ReasonAt,
     },
   ] as const;
 
@@ -90,13 +111,14 @@ export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { 
       `/diversions/:id/${step}`,
       { schema: { ...command, operationId, summary, body } },
       async (request, reply) => {
-        const b = request.body as { note?: string; reason?: string };
+        const b = request.body as { note?: string; reason?: string; occurredAt?: string };
         const row = await service.step(
           contextOf(request),
           request.params.id,
           step,
           b.reason ?? b.note,
           request.headers['if-match'],
+          b.occurredAt,
         );
         return reply.header('etag', etagOf(row.version)).send(row);
       },

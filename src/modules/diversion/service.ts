@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
-import type { Db } from '../../db/client.js';
+import type { Config } from '../../config.js';
+import type { Db, Executor } from '../../db/client.js';
 import type { DiversionStatus } from '../../db/schema/diversion.js';
-import { checkIfMatch } from '../../lib/etag.js';
+import { type TimeBound, readEventClock } from '../../lib/event-time.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
-import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
 import type { StageEvent } from '../cases/stages.js';
 import { type DiversionRow, diversionRepository } from './repository.js';
 import type { DiversionPropose } from './schemas.js';
@@ -41,7 +42,15 @@ const STEPS = {
 >;
 export type DiversionStep = keyof typeof STEPS;
 
-export function diversionService(db: Db) {
+/** The last step of a diversion: the next one may not precede it. */
+const lastStep = (row: DiversionRow): TimeBound =>
+  row.startedAt
+    ? { at: row.startedAt, what: 'the programme started' }
+    : row.decidedAt
+      ? { at: row.decidedAt, what: 'the diversion was accepted' }
+      : { at: row.proposedAt, what: 'the diversion was proposed' };
+
+export function diversionService(db: Db, config: Config) {
   return {
     async propose(ctx: RequestContext, caseId: string, input: z.infer<typeof DiversionPropose>) {
       return withTransaction(db, ctx, async (tx, audit) => {
@@ -51,12 +60,20 @@ export function diversionService(db: Db) {
         caseLifecycle.check(kase, 'diversion_proposed', decision, refusal);
         const open = await diversionRepository.openForCase(tx, caseId);
         if (open) {
-          throw refusedConflict('The case already has an open diversion', decision, refusal, {
+          throw refusedConflict('The case already has an open diversion', decision, refusal, kase, {
             openDiversionId: open.id,
           });
         }
+        const clock = await readEventClock(tx, config);
+        const proposedAt = clock.at(input.occurredAt);
+        clock.check({
+          path: 'body.occurredAt',
+          at: proposedAt,
+          notBefore: [{ at: kase.intakeAt, what: 'the intake' }],
+        });
         const row = await diversionRepository.insert(tx, {
           caseId,
+          proposedAt,
           provider: input.provider,
           conditions: input.conditions,
           proposedBy: ctx.caller.sub,
@@ -64,6 +81,7 @@ export function diversionService(db: Db) {
         });
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'diversion_proposed',
+          occurredAt: proposedAt,
           summary: `Diversion proposed with ${input.conditions.length} condition(s)`,
           resourceType: RESOURCE,
           resourceId: row.id,
@@ -85,9 +103,10 @@ export function diversionService(db: Db) {
       step: DiversionStep,
       note: string | undefined,
       ifMatch?: string,
+      occurredAt?: string,
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'diversion:write',
@@ -99,30 +118,35 @@ export function diversionService(db: Db) {
           action: 'update' as const,
           resourceType: RESOURCE,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
         const rule = STEPS[step];
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          diversionRepository.getForUpdate,
+          ifMatch,
+        );
         if (!(rule.from as readonly string[]).includes(row.status)) {
           throw refusedConflict(
             `A diversion that is ${row.status} cannot become ${rule.to}`,
             decision,
             refusal,
-            {
-              currentStatus: row.status,
-              currentStage: kase.stage,
-            },
+            kase,
+            { currentStatus: row.status },
           );
         }
         caseLifecycle.check(kase, rule.event, decision, refusal);
-        const now = new Date();
+        const clock = await readEventClock(tx, config);
+        const at = clock.at(occurredAt);
+        clock.check({ path: 'body.occurredAt', at, notBefore: [lastStep(row)] });
         const values: Partial<DiversionRow> =
           step === 'accept' || step === 'decline'
-            ? { decidedAt: now }
+            ? { decidedAt: at }
             : step === 'start'
-              ? { startedAt: now }
-              : { endedAt: now };
+              ? { startedAt: at }
+              : { endedAt: at };
         const updated = await diversionRepository.update(tx, row, {
           ...values,
           status: rule.to,
@@ -133,12 +157,24 @@ export function diversionService(db: Db) {
           kase,
           decision,
           ctx.caller.sub,
-          { event: rule.event, summary: rule.summary, resourceType: RESOURCE, resourceId: row.id },
+          {
+            event: rule.event,
+            occurredAt: at,
+            summary: rule.summary,
+            resourceType: RESOURCE,
+            resourceId: row.id,
+          },
           { closedReason: 'diverted' },
         );
         await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
         return updated;
       });
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, (tx, audit) =>
+        readOn(tx, ctx, audit, 'diversion:read', RESOURCE, id, diversionRepository.get),
+      );
     },
 
     async list(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {
@@ -152,3 +188,8 @@ export function diversionService(db: Db) {
     },
   };
 }
+
+/** For closing a case: a proposed diversion is a decision still owed to the child (409 until declined). */
+export const diversionQueries = {
+  open: (tx: Executor, caseId: string) => diversionRepository.openForCase(tx, caseId),
+};

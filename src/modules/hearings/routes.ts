@@ -1,14 +1,25 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { IfMatchHeader, Reason } from '../../lib/command-schemas.js';
+import { IfMatchHeader } from '../../lib/command-schemas.js';
 import { etagOf } from '../../lib/etag.js';
 import { PageQuery, UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
-import { Hearing, HearingAdjourn, HearingAdjourned, HearingHold, HearingSchedule } from './schemas.js';
+import {
+  Hearing,
+  HearingAdjourn,
+  HearingAdjourned,
+  HearingCancel,
+  HearingHold,
+  HearingSchedule,
+} from './schemas.js';
 import { hearingService } from './service.js';
 
-export const hearingRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
-  const service = hearingService(db);
+export const hearingRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
+  app,
+  { db, config },
+) => {
+  const service = hearingService(db, config);
   const tags = ['hearings'];
 
   app.post(
@@ -42,6 +53,23 @@ export const hearingRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       },
     },
     async (request) => service.list(contextOf(request), request.params.id, request.query),
+  );
+
+  app.get(
+    '/hearings/:id',
+    {
+      schema: {
+        operationId: 'getHearing',
+        tags,
+        summary: 'One hearing, with its ETag',
+        params: UuidParam,
+        response: { 200: Hearing },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
   );
 
   app.post(
@@ -94,7 +122,7 @@ export const hearingRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
         summary: 'Cancel a scheduled hearing',
         params: UuidParam,
         headers: IfMatchHeader,
-        body: Reason,
+        body: HearingCancel,
         response: { 200: Hearing },
       },
     },
@@ -102,7 +130,7 @@ export const hearingRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       const row = await service.cancel(
         contextOf(request),
         request.params.id,
-        request.body.reason,
+        request.body,
         request.headers['if-match'],
       );
       return reply.header('etag', etagOf(row.version)).send(row);

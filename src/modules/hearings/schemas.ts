@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { HEARING_STATUSES } from '../../db/schema/hearings.js';
-import { IsoDateTime } from '../../lib/schemas.js';
+import { IsoDateTime, OccurredAt } from '../../lib/schemas.js';
 
 export const HearingSchedule = z
   .strictObject({
     scheduledAt: IsoDateTime,
+    listedAt: IsoDateTime.optional().describe(
+      'When the hearing was set down (the scheduling decision); default now. Not in the future, not before the intake',
+    ),
     purpose: z.string().min(1).max(200).describe('e.g. detention review, adjudication, disposition'),
     location: z.string().min(1).max(200).optional(),
     childFriendlyCourtroom: z.boolean().default(false),
@@ -13,7 +16,7 @@ export const HearingSchedule = z
 
 export const HearingHold = z
   .strictObject({
-    heldAt: IsoDateTime,
+    heldAt: IsoDateTime.describe('Not in the future, not before the hearing was listed'),
     outcome: z.string().min(1).max(2000),
     attendees: z
       .array(z.string().min(1).max(200))
@@ -24,8 +27,19 @@ export const HearingHold = z
   .meta({ id: 'HearingHold' });
 
 export const HearingAdjourn = z
-  .strictObject({ newScheduledAt: IsoDateTime, reason: z.string().min(1).max(1000) })
+  .strictObject({
+    newScheduledAt: IsoDateTime,
+    reason: z.string().min(1).max(1000),
+    occurredAt: OccurredAt.describe('When it was adjourned; default now. The new hearing is listed then'),
+  })
   .meta({ id: 'HearingAdjourn' });
+
+export const HearingCancel = z
+  .strictObject({
+    reason: z.string().min(1).max(1000),
+    occurredAt: OccurredAt.describe('When it was called off; default now'),
+  })
+  .meta({ id: 'HearingCancel' });
 
 export const Hearing = z
   .object({
@@ -33,6 +47,7 @@ export const Hearing = z
     caseId: z.uuid(),
     purpose: z.string(),
     scheduledAt: z.date(),
+    listedAt: z.date(),
     location: z.string().nullable(),
     childFriendlyCourtroom: z.boolean(),
     status: z.enum(HEARING_STATUSES),
@@ -42,6 +57,7 @@ export const Hearing = z
     adjournedToId: z.uuid().nullable(),
     adjournedFromId: z.uuid().nullable(),
     reason: z.string().nullable(),
+    version: z.number().int().describe('The ETag of the hearing is this version, quoted'),
     createdAt: z.date(),
     updatedAt: z.date(),
   })

@@ -1,16 +1,18 @@
 import { type TimeCursor, keysetAfter } from '../../lib/pagination.js';
-import { and, asc, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, ne, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { changedAtVersion } from '../../lib/etag.js';
 import { cases, charges } from '../../db/schema/cases.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 import { hearings } from '../../db/schema/hearings.js';
-import { legalAidAssignments } from '../../db/schema/legal-aid.js';
+import { OPEN_LEGAL_AID_STATUSES, legalAidAssignments } from '../../db/schema/legal-aid.js';
 import { persons } from '../../db/schema/persons.js';
 
 export type LegalAidRow = typeof legalAidAssignments.$inferSelect;
 type Keyset = TimeCursor | null;
 
-const OPEN = ['assigned', 'accepted'] as const;
+/** On a lawyer's worklist: addressed to them or their organisation, not yet ended. */
+const ON_WORKLIST = ['assigned', 'accepted'] as const;
 
 export const legalAidRepository = {
   async insert(tx: Executor, values: typeof legalAidAssignments.$inferInsert): Promise<LegalAidRow> {
@@ -21,24 +23,62 @@ export const legalAidRepository = {
     const [row] = await tx.select().from(legalAidAssignments).where(eq(legalAidAssignments.id, id));
     return row ?? null;
   },
+  /** The same row, locked until the transaction ends (taken after the case lock: see caseLifecycle.lockWith). */
+  async getForUpdate(tx: Executor, id: string): Promise<LegalAidRow | null> {
+    const [row] = await tx
+      .select()
+      .from(legalAidAssignments)
+      .where(eq(legalAidAssignments.id, id))
+      .for('update');
+    return row ?? null;
+  },
   async openForCase(tx: Executor, caseId: string): Promise<LegalAidRow | null> {
     const [row] = await tx
       .select()
       .from(legalAidAssignments)
-      .where(and(eq(legalAidAssignments.caseId, caseId), inArray(legalAidAssignments.status, OPEN)));
+      .where(
+        and(
+          eq(legalAidAssignments.caseId, caseId),
+          inArray(legalAidAssignments.status, OPEN_LEGAL_AID_STATUSES),
+        ),
+      );
     return row ?? null;
+  },
+  async allOpenForCase(tx: Executor, caseId: string): Promise<LegalAidRow[]> {
+    return tx
+      .select()
+      .from(legalAidAssignments)
+      .where(
+        and(
+          eq(legalAidAssignments.caseId, caseId),
+          inArray(legalAidAssignments.status, OPEN_LEGAL_AID_STATUSES),
+        ),
+      );
   },
   async update(
     tx: Executor,
     row: LegalAidRow,
-    values: Partial<Pick<LegalAidRow, 'status' | 'lawyerSub' | 'respondedAt' | 'endedAt' | 'endReason'>>,
+    values: Partial<
+      Pick<
+        LegalAidRow,
+        | 'status'
+        | 'lawyerSub'
+        | 'legalAidOrgId'
+        | 'assignedBy'
+        | 'assignedAt'
+        | 'respondedAt'
+        | 'endedAt'
+        | 'endReason'
+      >
+    >,
   ): Promise<LegalAidRow> {
-    const [updated] = await tx
-      .update(legalAidAssignments)
-      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
-      .where(eq(legalAidAssignments.id, row.id))
-      .returning();
-    return updated;
+    return changedAtVersion(
+      await tx
+        .update(legalAidAssignments)
+        .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(legalAidAssignments.id, row.id), eq(legalAidAssignments.version, row.version)))
+        .returning(),
+    );
   },
   /** A case's assignments, newest first. */
   async listForCase(tx: Executor, caseId: string, after: Keyset, limit: number): Promise<LegalAidRow[]> {
@@ -48,20 +88,20 @@ export const legalAidRepository = {
       .where(
         and(
           eq(legalAidAssignments.caseId, caseId),
-          keysetAfter(legalAidAssignments.assignedAt, legalAidAssignments.id, after, 'desc'),
+          keysetAfter(legalAidAssignments.requestedAt, legalAidAssignments.id, after, 'desc'),
         ),
       )
-      .orderBy(desc(legalAidAssignments.assignedAt), desc(legalAidAssignments.id))
+      .orderBy(desc(legalAidAssignments.requestedAt), desc(legalAidAssignments.id))
       .limit(limit);
   },
   /**
    * A lawyer's open assignments: addressed to them, or waiting at their organisation for a lawyer.
-   * Sealed and expunged cases drop out.
+   * Sealed, expunged and closed cases drop out.
    */
   async worklist(
     tx: Executor,
     lawyer: { sub: string; org: string | null },
-    status: (typeof OPEN)[number] | undefined,
+    status: (typeof ON_WORKLIST)[number] | undefined,
     after: Keyset,
     limit: number,
   ): Promise<LegalAidRow[]> {
@@ -78,7 +118,8 @@ export const legalAidRepository = {
       .where(
         and(
           mine,
-          status ? eq(legalAidAssignments.status, status) : inArray(legalAidAssignments.status, OPEN),
+          status ? eq(legalAidAssignments.status, status) : inArray(legalAidAssignments.status, ON_WORKLIST),
+          ne(cases.stage, 'closed'),
           isNull(cases.sealedAt),
           isNull(cases.expungedAt),
           keysetAfter(legalAidAssignments.assignedAt, legalAidAssignments.id, after, 'desc'),

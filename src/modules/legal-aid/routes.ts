@@ -8,10 +8,11 @@ import { PageQuery, UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
 import {
   AssignmentParam,
+  LegalAidNote,
   LegalAidAssign,
   LegalAidAssignment,
-  OptionalNote,
-  Reason,
+  LegalAidReason,
+  LegalAidRequest,
   WorklistItem,
   WorklistQuery,
 } from './schemas.js';
@@ -61,6 +62,46 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
     async (request) => service.listForCase(contextOf(request), request.params.id, request.query),
   );
 
+  app.post(
+    '/cases/:id/legal-aid-requests',
+    {
+      schema: {
+        operationId: 'requestLegalAid',
+        tags,
+        summary:
+          'Record that the child needs a lawyer (court clerk, on its own or the child’s request); assigning takes it up',
+        params: UuidParam,
+        body: LegalAidRequest,
+        response: { 201: LegalAidAssignment },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.request(contextOf(request), request.params.id, request.body);
+      return reply
+        .code(201)
+        .header('etag', etagOf(row.version))
+        .header('location', `/v1/legal-aid/assignments/${row.id}`)
+        .send(row);
+    },
+  );
+
+  app.get(
+    '/legal-aid/assignments/:id',
+    {
+      schema: {
+        operationId: 'getLegalAidAssignment',
+        tags,
+        summary: 'One legal aid request or assignment, with its ETag',
+        params: AssignmentParam,
+        response: { 200: LegalAidAssignment },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+
   app.get(
     '/legal-aid/assignments',
     {
@@ -89,7 +130,7 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
 
   app.post(
     '/legal-aid/assignments/:id/accept',
-    command('acceptLegalAidAssignment', 'Accept an assignment addressed to you (lawyer)', OptionalNote),
+    command('acceptLegalAidAssignment', 'Accept an assignment addressed to you (lawyer)', LegalAidNote),
     async (request, reply) => {
       const row = await service.respond(
         contextOf(request),
@@ -97,13 +138,14 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
         'accept',
         undefined,
         request.headers['if-match'],
+        request.body.occurredAt,
       );
       return reply.header('etag', etagOf(row.version)).send(row);
     },
   );
   app.post(
     '/legal-aid/assignments/:id/decline',
-    command('declineLegalAidAssignment', 'Decline an assignment addressed to you (lawyer)', Reason),
+    command('declineLegalAidAssignment', 'Decline an assignment addressed to you (lawyer)', LegalAidReason),
     async (request, reply) => {
       const row = await service.respond(
         contextOf(request),
@@ -111,6 +153,7 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
         'decline',
         request.body.reason,
         request.headers['if-match'],
+        request.body.occurredAt,
       );
       return reply.header('etag', etagOf(row.version)).send(row);
     },
@@ -119,8 +162,8 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
     '/legal-aid/assignments/:id/withdraw',
     command(
       'withdrawLegalAidAssignment',
-      'Withdraw an assignment (court clerk, or the assigned lawyer)',
-      Reason,
+      'Withdraw a request or an assignment (court clerk, or the assigned lawyer)',
+      LegalAidReason,
     ),
     async (request, reply) => {
       const row = await service.end(
@@ -129,6 +172,7 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
         'withdraw',
         request.body.reason,
         request.headers['if-match'],
+        request.body.occurredAt,
       );
       return reply.header('etag', etagOf(row.version)).send(row);
     },
@@ -138,7 +182,7 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
     command(
       'completeLegalAidAssignment',
       'Complete an assignment (court clerk, or the assigned lawyer)',
-      OptionalNote,
+      LegalAidNote,
     ),
     async (request, reply) => {
       const row = await service.end(
@@ -147,6 +191,7 @@ export const legalAidRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
         'complete',
         request.body.note,
         request.headers['if-match'],
+        request.body.occurredAt,
       );
       return reply.header('etag', etagOf(row.version)).send(row);
     },

@@ -1,10 +1,33 @@
 import { z } from 'zod';
 import { CASE_STAGES } from '../../db/schema/cases.js';
 import { CUSTODY_KINDS } from '../../db/schema/custody.js';
-import { LEGAL_AID_STATUSES } from '../../db/schema/legal-aid.js';
-import { PageQuery } from '../../lib/schemas.js';
+import { LEGAL_AID_REQUEST_SOURCES, LEGAL_AID_STATUSES } from '../../db/schema/legal-aid.js';
+import { IsoDateTime, OccurredAt, PageQuery } from '../../lib/schemas.js';
 
-export { OptionalNote, Reason } from '../../lib/command-schemas.js';
+/** Accepting or completing: an optional note and when it happened. */
+export const LegalAidNote = z
+  .strictObject({ note: z.string().min(1).max(2000).optional(), occurredAt: OccurredAt })
+  .meta({ id: 'LegalAidNote' });
+
+/** Declining, withdrawing, completing: a reason and when it happened. */
+export const LegalAidReason = z
+  .strictObject({ reason: z.string().min(1).max(1000), occurredAt: OccurredAt })
+  .meta({ id: 'LegalAidReason' });
+
+export const LegalAidOptionalReason = z
+  .strictObject({ reason: z.string().min(1).max(1000).optional(), occurredAt: OccurredAt })
+  .meta({ id: 'LegalAidOptionalReason' });
+
+/** The child needs a lawyer: recorded by the clerk, on the clerk's or the child's request. */
+export const LegalAidRequest = z
+  .strictObject({
+    source: z
+      .enum(['clerk', 'child'])
+      .default('clerk')
+      .describe('Who asked: the clerk, or the child (through the court)'),
+    requestedAt: OccurredAt.describe('When legal aid was asked for; default now'),
+  })
+  .meta({ id: 'LegalAidRequest' });
 
 const Sub = z.string().min(1).max(200);
 const OrgId = z.string().min(1).max(63);
@@ -14,6 +37,9 @@ export const LegalAidAssign = z
   .strictObject({
     lawyerSub: Sub.optional().describe('The lawyer (staff directory id)'),
     legalAidOrgId: OrgId.optional().describe('A legal aid organisation, when no lawyer is named'),
+    assignedAt: IsoDateTime.optional().describe(
+      'When it was assigned; default now. Not in the future, not before the request',
+    ),
   })
   .refine((b) => b.lawyerSub !== undefined || b.legalAidOrgId !== undefined, {
     message: 'name a lawyer or a legal aid organisation',
@@ -26,13 +52,22 @@ export const LegalAidAssignment = z
     id: z.uuid(),
     caseId: z.uuid(),
     lawyerSub: z.string().nullable(),
-    legalAidOrgId: z.string(),
+    legalAidOrgId: z.string().nullable().describe('Null while only requested'),
     status: z.enum(LEGAL_AID_STATUSES),
-    assignedBy: z.string(),
-    assignedAt: z.date(),
+    requestSource: z.enum(LEGAL_AID_REQUEST_SOURCES),
+    requestedBy: z.string(),
+    requestedAt: z.date(),
+    assignedBy: z.string().nullable(),
+    assignedAt: z.date().nullable(),
+    requestToAssignmentSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe('From the request to the assignment; null until assigned'),
     respondedAt: z.date().nullable(),
     endedAt: z.date().nullable(),
     endReason: z.string().nullable(),
+    version: z.number().int(),
     updatedAt: z.date(),
   })
   .meta({ id: 'LegalAidAssignment' });

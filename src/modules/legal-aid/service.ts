@@ -7,15 +7,16 @@ import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import type { LegalAidStatus } from '../../db/schema/legal-aid.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
-import { checkIfMatch } from '../../lib/etag.js';
+import { type TimeBound, readEventClock } from '../../lib/event-time.js';
 import { decodeTimeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
-import { caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { type CaseRow, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
 import { ageOn } from '../cases/service.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { assignableStaff } from '../organizations/specialised-staff.js';
 import { type LegalAidRow, legalAidRepository } from './repository.js';
-import type { LegalAidAssign, WorklistQuery } from './schemas.js';
+import { legalAidRequests } from './requests.js';
+import type { LegalAidAssign, LegalAidRequest, WorklistQuery } from './schemas.js';
 
 const RESOURCE = 'legal_aid_assignment';
 
@@ -23,9 +24,27 @@ const RESOURCE = 'legal_aid_assignment';
 const TRANSITIONS = {
   accept: { from: ['assigned'], to: 'accepted' },
   decline: { from: ['assigned'], to: 'declined' },
-  withdraw: { from: ['assigned', 'accepted'], to: 'withdrawn' },
+  withdraw: { from: ['requested', 'assigned', 'accepted'], to: 'withdrawn' },
   complete: { from: ['accepted'], to: 'completed' },
 } as const satisfies Record<string, { from: readonly LegalAidStatus[]; to: LegalAidStatus }>;
+
+/** The row as the API shows it: with the wait from request to assignment the indicators measure. */
+export function legalAidView<T extends LegalAidRow>(row: T) {
+  return {
+    ...row,
+    requestToAssignmentSeconds: row.assignedAt
+      ? Math.round((row.assignedAt.getTime() - row.requestedAt.getTime()) / 1000)
+      : null,
+  };
+}
+
+/** The last thing that happened to an assignment: a later step may not precede it. */
+const lastStep = (row: LegalAidRow): TimeBound =>
+  row.respondedAt
+    ? { at: row.respondedAt, what: 'the lawyer responded' }
+    : row.assignedAt
+      ? { at: row.assignedAt, what: 'legal aid was assigned' }
+      : { at: row.requestedAt, what: 'legal aid was requested' };
 
 const SUMMARY: Record<keyof typeof TRANSITIONS, string> = {
   accept: 'Legal aid accepted by the lawyer',
@@ -35,33 +54,45 @@ const SUMMARY: Record<keyof typeof TRANSITIONS, string> = {
 };
 
 export function legalAidService(db: Db, config: Config) {
-  /** Loads an assignment and asks the access module about its case (404 when there is none). */
+  /**
+   * Loads an assignment and asks the access module about its case (404 when there is none); then
+   * locks the case and reads the assignment again under its row lock (caseLifecycle.lockWith), so
+   * every check on it holds until commit.
+   */
   async function target(
     tx: Executor,
     ctx: RequestContext,
     action: 'legal_aid:end' | 'legal_aid:respond',
     id: string,
+    ifMatch: string | undefined,
   ) {
-    const row = await legalAidRepository.get(tx, id);
+    const seen = await legalAidRepository.get(tx, id);
     const decision = await authorize(tx, ctx, action, {
       resourceType: RESOURCE,
       resourceId: id,
-      caseId: action === 'legal_aid:end' ? (row?.caseId ?? null) : null,
+      caseId: action === 'legal_aid:end' ? (seen?.caseId ?? null) : null,
     });
     const base = {
       action: 'update' as const,
       resourceType: RESOURCE,
       resourceId: id,
-      caseId: row?.caseId ?? null,
+      caseId: seen?.caseId ?? null,
     };
-    if (!row)
+    if (!seen)
       throw notFound(RESOURCE).withAudit({
         ...base,
         decision,
         outcome: 'denied',
         reason: 'no such assignment',
       });
-    return { row, decision, base };
+    const { kase, row } = await caseLifecycle.lockWith(
+      tx,
+      seen.caseId,
+      id,
+      legalAidRepository.getForUpdate,
+      ifMatch,
+    );
+    return { row, kase, decision, base };
   }
 
   /** Applies one response to an assignment: status rule (409), stage rule (409), timeline, audit. */
@@ -70,9 +101,10 @@ export function legalAidService(db: Db, config: Config) {
     ctx: RequestContext,
     audit: AuditFn,
     row: LegalAidRow,
+    kase: CaseRow,
     decision: Allowed,
     step: keyof typeof TRANSITIONS,
-    ifMatch: string | undefined,
+    occurredAt: string | undefined,
     values: Partial<LegalAidRow> = {},
   ) {
     const refusal = {
@@ -81,30 +113,35 @@ export function legalAidService(db: Db, config: Config) {
       resourceId: row.id,
       caseId: row.caseId,
     };
-    if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
     const rule = TRANSITIONS[step];
     if (!(rule.from as readonly string[]).includes(row.status)) {
-      throw refusedConflict(`An assignment that is ${row.status} cannot be ${rule.to}`, decision, refusal, {
-        currentStatus: row.status,
-      });
+      throw refusedConflict(
+        `An assignment that is ${row.status} cannot be ${rule.to}`,
+        decision,
+        refusal,
+        kase,
+        { currentStatus: row.status },
+      );
     }
-    const kase = await caseLifecycle.lock(tx, row.caseId);
     caseLifecycle.check(kase, 'legal_aid_recorded', decision, refusal);
-    const now = new Date();
+    const clock = await readEventClock(tx, config);
+    const at = clock.at(occurredAt);
+    clock.check({ path: 'body.occurredAt', at, notBefore: [lastStep(row)] });
     const updated = await legalAidRepository.update(tx, row, {
       status: rule.to,
-      ...(step === 'accept' || step === 'decline' ? { respondedAt: now } : { endedAt: now }),
+      ...(step === 'accept' || step === 'decline' ? { respondedAt: at } : { endedAt: at }),
       ...values,
     });
     await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
       event: 'legal_aid_recorded',
       kind: `legal_aid_${rule.to}`,
+      occurredAt: at,
       summary: SUMMARY[step],
       resourceType: RESOURCE,
       resourceId: row.id,
     });
     await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
-    return updated;
+    return legalAidView(updated);
   }
 
   return {
@@ -143,21 +180,44 @@ export function legalAidService(db: Db, config: Config) {
         }
         const kase = await caseLifecycle.lock(tx, caseId);
         caseLifecycle.check(kase, 'legal_aid_recorded', decision, refusal);
+        // An open request is taken up by the assignment; any other open assignment refuses it.
         const open = await legalAidRepository.openForCase(tx, caseId);
-        if (open) {
-          throw refusedConflict('The case already has an open legal aid assignment', decision, refusal, {
-            openAssignmentId: open.id,
-          });
+        if (open && open.status !== 'requested') {
+          throw refusedConflict(
+            'The case already has an open legal aid assignment',
+            decision,
+            refusal,
+            kase,
+            {
+              openAssignmentId: open.id,
+            },
+          );
         }
-        const row = await legalAidRepository.insert(tx, {
-          caseId,
-          lawyerSub,
-          legalAidOrgId: orgId,
-          assignedBy: ctx.caller.sub,
+        const clock = await readEventClock(tx, config);
+        const assignedAt = clock.at(input.assignedAt);
+        clock.check({
+          path: 'body.assignedAt',
+          at: assignedAt,
+          notBefore: [
+            open
+              ? { at: open.requestedAt, what: 'legal aid was requested' }
+              : { at: kase.intakeAt, what: 'the intake' },
+          ],
         });
+        const assigned = { lawyerSub, legalAidOrgId: orgId, assignedBy: ctx.caller.sub, assignedAt };
+        const row = open
+          ? await legalAidRepository.update(tx, open, { ...assigned, status: 'assigned' })
+          : await legalAidRepository.insert(tx, {
+              caseId,
+              ...assigned,
+              requestSource: 'clerk',
+              requestedBy: ctx.caller.sub,
+              requestedAt: assignedAt,
+            });
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'legal_aid_recorded',
           kind: 'legal_aid_assigned',
+          occurredAt: assignedAt,
           summary: lawyerSub
             ? 'Legal aid assigned to a lawyer'
             : 'Legal aid requested from a legal aid organisation',
@@ -171,8 +231,58 @@ export function legalAidService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return row;
+        return legalAidView(row);
       });
+    },
+
+    /** The child needs a lawyer: a request nobody is named for yet (one open per case). */
+    async request(ctx: RequestContext, caseId: string, input: z.infer<typeof LegalAidRequest>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'legal_aid:request', { resourceType: RESOURCE, caseId });
+        const refusal = { action: 'create' as const, resourceType: RESOURCE, caseId };
+        const kase = await caseLifecycle.lock(tx, caseId);
+        caseLifecycle.check(kase, 'legal_aid_recorded', decision, refusal);
+        const open = await legalAidRepository.openForCase(tx, caseId);
+        if (open) {
+          throw refusedConflict(
+            'The case already has an open legal aid assignment',
+            decision,
+            refusal,
+            kase,
+            {
+              openAssignmentId: open.id,
+            },
+          );
+        }
+        const clock = await readEventClock(tx, config);
+        const requestedAt = clock.at(input.requestedAt);
+        clock.check({
+          path: 'body.requestedAt',
+          at: requestedAt,
+          notBefore: [{ at: kase.intakeAt, what: 'the intake' }],
+        });
+        const row = await legalAidRequests.insert(
+          tx,
+          kase,
+          { sub: ctx.caller.sub, role: decision.role },
+          input.source,
+          requestedAt,
+        );
+        await audit({
+          ...refusal,
+          resourceId: row.id,
+          personId: kase.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return legalAidView(row);
+      });
+    },
+
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) =>
+        legalAidView(await readOn(tx, ctx, audit, 'legal_aid:read', RESOURCE, id, legalAidRepository.get)),
+      );
     },
 
     async listForCase(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {
@@ -181,7 +291,8 @@ export function legalAidService(db: Db, config: Config) {
         const after = decodeTimeCursor(q.cursor);
         const rows = await legalAidRepository.listForCase(tx, caseId, after, q.limit + 1);
         await audit({ action: 'search', resourceType: RESOURCE, caseId, decision, outcome: 'allowed' });
-        return pageOf(rows, q.limit, (r) => [r.assignedAt.toISOString(), r.id]);
+        const page = pageOf(rows, q.limit, (r) => [r.requestedAt.toISOString(), r.id]);
+        return { items: page.items.map(legalAidView), nextCursor: page.nextCursor };
       });
     },
 
@@ -192,9 +303,10 @@ export function legalAidService(db: Db, config: Config) {
       step: 'accept' | 'decline',
       reason: string | undefined,
       ifMatch: string | undefined,
+      occurredAt?: string,
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision, base } = await target(tx, ctx, 'legal_aid:respond', id);
+        const { row, kase, decision, base } = await target(tx, ctx, 'legal_aid:respond', id, ifMatch);
         const addressed =
           row.lawyerSub === ctx.caller.sub ||
           (row.lawyerSub === null && ctx.caller.org !== null && row.legalAidOrgId === ctx.caller.org);
@@ -213,7 +325,7 @@ export function legalAidService(db: Db, config: Config) {
           values = { lawyerSub: ctx.caller.sub };
         }
         if (step === 'decline') values = { ...values, endReason: reason ?? null };
-        return transition(tx, ctx, audit, row, decision, step, ifMatch, values);
+        return transition(tx, ctx, audit, row, kase, decision, step, occurredAt, values);
       });
     },
 
@@ -224,9 +336,10 @@ export function legalAidService(db: Db, config: Config) {
       step: 'withdraw' | 'complete',
       reason: string | undefined,
       ifMatch: string | undefined,
+      occurredAt?: string,
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision, base } = await target(tx, ctx, 'legal_aid:end', id);
+        const { row, kase, decision, base } = await target(tx, ctx, 'legal_aid:end', id, ifMatch);
         if (decision.basis.type === 'legal_aid' && decision.basis.id !== row.id) {
           throw notFound(RESOURCE).withAudit({
             ...base,
@@ -235,7 +348,9 @@ export function legalAidService(db: Db, config: Config) {
             reason: 'another lawyer’s assignment',
           });
         }
-        return transition(tx, ctx, audit, row, decision, step, ifMatch, { endReason: reason ?? null });
+        return transition(tx, ctx, audit, row, kase, decision, step, occurredAt, {
+          endReason: reason ?? null,
+        });
       });
     },
 
@@ -250,7 +365,7 @@ export function legalAidService(db: Db, config: Config) {
           decodeTimeCursor(q.cursor),
           q.limit + 1,
         );
-        const page = pageOf(rows, q.limit, (r) => [r.assignedAt.toISOString(), r.id]);
+        const page = pageOf(rows, q.limit, (r) => [(r.assignedAt ?? r.requestedAt).toISOString(), r.id]);
         // Essentials (the child, the charges) only for assignments this lawyer accepted: a named lawyer
         // who has not accepted is not related to the case yet, like the organisation's queue.
         const named = page.items.filter((r) => assignmentOpensCase(r, ctx.caller));
@@ -292,7 +407,7 @@ export function legalAidService(db: Db, config: Config) {
         await audit({ action: 'search', resourceType: RESOURCE, decision, outcome: 'allowed' });
         return {
           items: page.items.map((r) => ({
-            ...r,
+            ...legalAidView(r),
             case: assignmentOpensCase(r, ctx.caller) ? essentialsOf(r.caseId) : null,
           })),
           nextCursor: page.nextCursor,
@@ -301,3 +416,23 @@ export function legalAidService(db: Db, config: Config) {
     },
   };
 }
+
+/**
+ * Closing a case ends its open legal aid with the closing reason (issue 14): a representation the
+ * lawyer accepted is completed; a request or an assignment nobody took up is withdrawn. Either way
+ * the lawyer is no longer related to the case and it leaves their worklist.
+ */
+export const legalAidClosing = {
+  async endOpen(tx: Executor, caseId: string, reason: string, at: Date): Promise<LegalAidRow[]> {
+    const rows = await legalAidRepository.allOpenForCase(tx, caseId);
+    return Promise.all(
+      rows.map((r) =>
+        legalAidRepository.update(tx, r, {
+          status: r.status === 'accepted' ? 'completed' : 'withdrawn',
+          endedAt: at,
+          endReason: reason,
+        }),
+      ),
+    );
+  },
+};

@@ -1,5 +1,6 @@
 import { and, arrayContains, asc, eq, gt } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { changedAtVersion } from '../../lib/etag.js';
 import { organizations, staff } from '../../db/schema/organizations.js';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -29,21 +30,35 @@ export const staffRepository = {
     const [row] = await tx.select().from(staff).where(eq(staff.sub, sub));
     return row ?? null;
   },
-  async upsert(
+  /** Locked until the transaction ends, so the If-Match check on it holds until the update. */
+  async getForUpdate(tx: Executor, sub: string): Promise<StaffRow | null> {
+    const [row] = await tx.select().from(staff).where(eq(staff.sub, sub)).for('update');
+    return row ?? null;
+  },
+  /**
+   * Null when the member exists already: a concurrent first PUT won (the insert waits for it to
+   * commit rather than failing on the primary key).
+   */
+  async insert(
     tx: Executor,
     values: Omit<typeof staff.$inferInsert, 'version' | 'updatedAt'>,
+  ): Promise<StaffRow | null> {
+    const [row] = await tx.insert(staff).values(values).onConflictDoNothing().returning();
+    return row ?? null;
+  },
+  /** Replaces the version read; 412 if another change got there first. */
+  async replace(
+    tx: Executor,
+    existing: StaffRow,
+    values: Omit<typeof staff.$inferInsert, 'version' | 'updatedAt'>,
   ): Promise<StaffRow> {
-    const existing = await staffRepository.get(tx, values.sub);
-    if (!existing) {
-      const [row] = await tx.insert(staff).values(values).returning();
-      return row;
-    }
-    const [row] = await tx
-      .update(staff)
-      .set({ ...values, version: existing.version + 1, updatedAt: new Date() })
-      .where(eq(staff.sub, values.sub))
-      .returning();
-    return row;
+    return changedAtVersion(
+      await tx
+        .update(staff)
+        .set({ ...values, version: existing.version + 1, updatedAt: new Date() })
+        .where(and(eq(staff.sub, existing.sub), eq(staff.version, existing.version)))
+        .returning(),
+    );
   },
   async list(
     tx: Executor,

@@ -69,17 +69,25 @@ export function organizationService(db: Db) {
             { path: 'body.orgId', message: 'unknown organisation' },
           ]);
         }
-        const existing = await staffRepository.get(tx, sub);
-        if (existing) checkIfMatch(ifMatch, existing.version);
-        const row = await staffRepository.upsert(tx, { sub, ...input });
-        await audit({
-          action: existing ? 'update' : 'create',
-          resourceType: 'staff',
-          resourceId: sub,
-          decision,
-          outcome: 'allowed',
-        });
-        return { row, created: !existing };
+        const values = { sub, ...input };
+        const audited = (action: 'create' | 'update') =>
+          audit({ action, resourceType: 'staff', resourceId: sub, decision, outcome: 'allowed' });
+        let existing = await staffRepository.getForUpdate(tx, sub);
+        if (!existing) {
+          const created = await staffRepository.insert(tx, values);
+          if (created) {
+            await audited('create');
+            return { row: created, created: true };
+          }
+          // A concurrent first PUT created the member meanwhile: this one is answered as if it had
+          // come after it (428 without If-Match, 412 with a stale one), never a silent overwrite.
+          existing = await staffRepository.getForUpdate(tx, sub);
+          if (!existing) throw new Error('staff member vanished after a conflicting insert');
+        }
+        checkIfMatch(ifMatch, existing.version);
+        const row = await staffRepository.replace(tx, existing, values);
+        await audited('update');
+        return { row, created: false };
       });
     },
 

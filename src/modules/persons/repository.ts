@@ -25,7 +25,8 @@ export const personRepository = {
     const result = await tx.execute(sql`
       SELECT p.id,
              similarity(coalesce(p.given_name, '') || ' ' || coalesce(p.family_name, ''), ${q.name}) AS score,
-             (p.date_of_birth IS NOT NULL AND p.date_of_birth = ${dob}::date) AS same_dob,
+             -- coalesce: without a date of birth to compare, the comparison is NULL, not false (issue 14)
+             coalesce(p.date_of_birth = ${dob}::date, false) AS same_dob,
              extract(year FROM p.date_of_birth)::int AS birth_year
         FROM persons p
        WHERE p.expunged_at IS NULL

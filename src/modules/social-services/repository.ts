@@ -1,6 +1,7 @@
 import { keysetAfter } from '../../lib/pagination.js';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { changedAtVersion } from '../../lib/etag.js';
 import { records } from '../../db/schema/records.js';
 import { socialWorkAssignments } from '../../db/schema/social-work.js';
 
@@ -30,6 +31,15 @@ export const socialServicesRepository = {
     const [row] = await tx.select().from(socialWorkAssignments).where(eq(socialWorkAssignments.id, id));
     return row ?? null;
   },
+  /** The same row, locked until the transaction ends (taken after the case lock: see caseLifecycle.lockWith). */
+  async getAssignmentForUpdate(tx: Executor, id: string): Promise<SocialWorkRow | null> {
+    const [row] = await tx
+      .select()
+      .from(socialWorkAssignments)
+      .where(eq(socialWorkAssignments.id, id))
+      .for('update');
+    return row ?? null;
+  },
   async activeAssignment(tx: Executor, caseId: string, sub: string): Promise<SocialWorkRow | null> {
     const [row] = await tx
       .select()
@@ -43,13 +53,20 @@ export const socialServicesRepository = {
       );
     return row ?? null;
   },
-  async endAssignment(tx: Executor, row: SocialWorkRow): Promise<SocialWorkRow> {
-    const [updated] = await tx
-      .update(socialWorkAssignments)
-      .set({ status: 'ended', endedAt: new Date(), version: row.version + 1, updatedAt: new Date() })
-      .where(eq(socialWorkAssignments.id, row.id))
-      .returning();
-    return updated;
+  async activeForCase(tx: Executor, caseId: string): Promise<SocialWorkRow[]> {
+    return tx
+      .select()
+      .from(socialWorkAssignments)
+      .where(and(eq(socialWorkAssignments.caseId, caseId), eq(socialWorkAssignments.status, 'active')));
+  },
+  async endAssignment(tx: Executor, row: SocialWorkRow, endedAt: Date = new Date()): Promise<SocialWorkRow> {
+    return changedAtVersion(
+      await tx
+        .update(socialWorkAssignments)
+        .set({ status: 'ended', endedAt, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(socialWorkAssignments.id, row.id), eq(socialWorkAssignments.version, row.version)))
+        .returning(),
+    );
   },
   /** A sensitive record of one of the social services' kinds; returns its metadata only. */
   async insertRecord(tx: Executor, values: typeof records.$inferInsert & { kind: Kind }) {

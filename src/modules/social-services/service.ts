@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Executor } from '../../db/client.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
@@ -84,7 +84,15 @@ export function socialServicesService(db: Db, config: Config) {
         const kase = await caseLifecycle.lock(tx, caseId);
         caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
         if (await socialServicesRepository.activeAssignment(tx, caseId, worker.sub)) {
-          throw refusedConflict('The social worker is already assigned to the case', decision, refusal);
+          throw refusedConflict(
+            'The social worker is already assigned to the case',
+            decision,
+            refusal,
+            kase,
+            {
+              socialWorkerSub: worker.sub,
+            },
+          );
         }
         const row = await socialServicesRepository.insertAssignment(tx, {
           caseId,
@@ -112,7 +120,7 @@ export function socialServicesService(db: Db, config: Config) {
 
     async endAssignment(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'social_work:assign',
@@ -124,12 +132,21 @@ export function socialServicesService(db: Db, config: Config) {
           action: 'update' as const,
           resourceType: ASSIGNMENT,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          socialServicesRepository.getAssignmentForUpdate,
+          undefined,
+        );
         caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
-        if (row.status !== 'active')
-          throw refusedConflict('The assignment has already ended', decision, refusal);
+        if (row.status !== 'active') {
+          throw refusedConflict('The assignment has already ended', decision, refusal, kase, {
+            currentStatus: row.status,
+          });
+        }
         const updated = await socialServicesRepository.endAssignment(tx, row);
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'social_work_recorded',
@@ -171,3 +188,11 @@ export function socialServicesService(db: Db, config: Config) {
     },
   };
 }
+
+/** Closing a case ends its active social work assignments (issue 14). */
+export const socialWorkClosing = {
+  async endActive(tx: Executor, caseId: string, at: Date) {
+    const rows = await socialServicesRepository.activeForCase(tx, caseId);
+    return Promise.all(rows.map((r) => socialServicesRepository.endAssignment(tx, r, at)));
+  },
+};

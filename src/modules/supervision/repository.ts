@@ -1,6 +1,7 @@
 import { keysetAfter } from '../../lib/pagination.js';
 import { and, asc, desc, eq, inArray, isNull, max } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { changedAtVersion } from '../../lib/etag.js';
 import { cases } from '../../db/schema/cases.js';
 import { persons } from '../../db/schema/persons.js';
 import {
@@ -23,6 +24,11 @@ export const supervisionRepository = {
     const [row] = await tx.select().from(supervisions).where(eq(supervisions.id, id));
     return row ?? null;
   },
+  /** The same row, locked until the transaction ends (taken after the case lock: see caseLifecycle.lockWith). */
+  async getForUpdate(tx: Executor, id: string): Promise<SupervisionRow | null> {
+    const [row] = await tx.select().from(supervisions).where(eq(supervisions.id, id)).for('update');
+    return row ?? null;
+  },
   async activeForCase(tx: Executor, caseId: string): Promise<SupervisionRow | null> {
     const [row] = await tx
       .select()
@@ -35,12 +41,13 @@ export const supervisionRepository = {
     row: SupervisionRow,
     values: Partial<Pick<SupervisionRow, 'status' | 'endedAt' | 'endNote' | 'conditions'>>,
   ): Promise<SupervisionRow> {
-    const [updated] = await tx
-      .update(supervisions)
-      .set({ ...values, version: row.version + 1, updatedAt: new Date() })
-      .where(eq(supervisions.id, row.id))
-      .returning();
-    return updated;
+    return changedAtVersion(
+      await tx
+        .update(supervisions)
+        .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(supervisions.id, row.id), eq(supervisions.version, row.version)))
+        .returning(),
+    );
   },
   async insertEntry(
     tx: Executor,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { IfMatchHeader, OptionalNote, Reason } from '../../lib/command-schemas.js';
+import { IfMatchHeader, OptionalNoteAt, ReasonAt } from '../../lib/command-schemas.js';
 import { etagOf } from '../../lib/etag.js';
 import { PageQuery, UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
@@ -185,7 +185,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }
         summary: 'Complete the supervision (the officer stops being related to the case)',
         params: UuidParam,
         headers: IfMatchHeader,
-        body: OptionalNote,
+        body: OptionalNoteAt,
         response: { 200: Supervision },
       },
     },
@@ -193,7 +193,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }
       const row = await service.complete(
         contextOf(request),
         request.params.id,
-        request.body.note,
+        request.body,
         request.headers['if-match'],
       );
       return reply.header('etag', etagOf(row.version)).send(row);
@@ -209,7 +209,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }
         summary: 'Ask the court to revoke the supervision',
         params: UuidParam,
         headers: IfMatchHeader,
-        body: Reason,
+        body: ReasonAt,
         response: { 200: Supervision },
       },
     },
@@ -217,7 +217,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }
       const row = await service.requestRevocation(
         contextOf(request),
         request.params.id,
-        request.body.reason,
+        request.body,
         request.headers['if-match'],
       );
       return reply.header('etag', etagOf(row.version)).send(row);
@@ -230,10 +230,11 @@ export const supervisionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }
       schema: {
         tags,
         operationId: 'revokeSupervision',
-        summary: "Grant the officer's revocation request (court clerk)",
+        summary:
+          "Grant the officer's revocation request (court clerk): the case returns to the court for re-sentencing",
         params: UuidParam,
         headers: IfMatchHeader,
-        body: Reason,
+        body: ReasonAt,
         response: { 200: Supervision },
       },
     },
@@ -241,7 +242,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }
       const row = await service.revoke(
         contextOf(request),
         request.params.id,
-        request.body.reason,
+        request.body,
         request.headers['if-match'],
       );
       return reply.header('etag', etagOf(row.version)).send(row);

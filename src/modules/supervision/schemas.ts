@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_STAGES } from '../../db/schema/cases.js';
 import { CONTACT_KINDS, SUPERVISION_ENTRY_KINDS, SUPERVISION_STATUSES } from '../../db/schema/supervision.js';
-import { IsoDate, IsoDateTime, PageQuery } from '../../lib/schemas.js';
+import { IsoDate, IsoDateTime, OccurredAt, PageQuery } from '../../lib/schemas.js';
 
 export const SupervisionStart = z
   .strictObject({
@@ -9,6 +9,9 @@ export const SupervisionStart = z
     startsOn: IsoDate,
     endsOn: IsoDate,
     conditions: z.array(z.string().min(1).max(500)).max(30).default([]),
+    occurredAt: OccurredAt.describe(
+      'When the court placed the child under supervision; default now. Not before the probation disposition',
+    ),
   })
   .meta({ id: 'SupervisionStart' });
 
@@ -45,6 +48,7 @@ export const Supervision = z
     status: z.enum(SUPERVISION_STATUSES),
     endedAt: z.date().nullable(),
     endNote: z.string().nullable(),
+    version: z.number().int(),
     createdAt: z.date(),
     updatedAt: z.date(),
   })

@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import type { CONTACT_KINDS } from '../../db/schema/supervision.js';
 import { notFound, unprocessable } from '../../lib/errors.js';
-import { checkIfMatch } from '../../lib/etag.js';
+import { type TimeBound, endOfDay, readEventClock, startOfDay } from '../../lib/event-time.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
@@ -16,6 +16,12 @@ import { type SupervisionRow, supervisionRepository } from './repository.js';
 import type { EntriesQuery, SupervisionStart } from './schemas.js';
 
 const RESOURCE = 'supervision';
+
+/** What happens under a supervision may not precede its first day (UTC). */
+const supervisionStarts = (row: SupervisionRow): TimeBound => ({
+  at: startOfDay(row.startsOn),
+  what: 'the supervision starts',
+});
 
 type EntryInput =
   | { kind: 'contact'; occurredAt: string; contactKind: (typeof CONTACT_KINDS)[number]; notes: string }
@@ -38,7 +44,7 @@ export function supervisionService(db: Db, config: Config) {
    * active supervision; this one must be that very supervision (404 otherwise, like any other).
    */
   async function officerSupervision(tx: Executor, ctx: RequestContext, id: string, ifMatch?: string) {
-    const { row, decision } = await authorizeOn(
+    const { row: seen, decision } = await authorizeOn(
       tx,
       ctx,
       'supervision:write',
@@ -46,8 +52,13 @@ export function supervisionService(db: Db, config: Config) {
       id,
       supervisionRepository.get,
     );
-    const refusal = { action: 'update' as const, resourceType: RESOURCE, resourceId: id, caseId: row.caseId };
-    if (decision.basis.type !== 'supervision' || decision.basis.id !== row.id) {
+    const refusal = {
+      action: 'update' as const,
+      resourceType: RESOURCE,
+      resourceId: id,
+      caseId: seen.caseId,
+    };
+    if (decision.basis.type !== 'supervision' || decision.basis.id !== seen.id) {
       throw notFound(RESOURCE).withAudit({
         ...refusal,
         decision,
@@ -55,8 +66,13 @@ export function supervisionService(db: Db, config: Config) {
         reason: 'another officer’s supervision',
       });
     }
-    if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
-    const kase = await caseLifecycle.lock(tx, row.caseId);
+    const { kase, row } = await caseLifecycle.lockWith(
+      tx,
+      seen.caseId,
+      id,
+      supervisionRepository.getForUpdate,
+      ifMatch,
+    );
     caseLifecycle.check(kase, 'supervision_recorded', decision, refusal);
     return { row, decision, kase, refusal };
   }
@@ -69,22 +85,28 @@ export function supervisionService(db: Db, config: Config) {
     step: 'complete' | 'request_revocation',
     note: string | undefined,
     ifMatch: string | undefined,
+    occurredAt: string | undefined,
   ) {
     const { row, decision, kase, refusal } = await officerSupervision(tx, ctx, id, ifMatch);
     if (row.status !== 'active') {
-      throw refusedConflict(`The supervision is ${row.status}`, decision, refusal, {
+      throw refusedConflict(`The supervision is ${row.status}`, decision, refusal, kase, {
         currentStatus: row.status,
       });
     }
+    const clock = await readEventClock(tx, config);
+    const at = clock.at(occurredAt);
+    // A supervision may end (or be asked to) before its first day: only the clock applies.
+    clock.check({ path: 'body.occurredAt', at });
     const updated = await supervisionRepository.update(
       tx,
       row,
       step === 'complete'
-        ? { status: 'completed', endedAt: new Date(), endNote: note ?? null }
+        ? { status: 'completed', endedAt: at, endNote: note ?? null }
         : { status: 'revocation_requested', endNote: note ?? null },
     );
     await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
       event: 'supervision_recorded',
+      occurredAt: at,
       kind: step === 'complete' ? 'supervision_completed' : 'supervision_revocation_requested',
       summary: step === 'complete' ? 'Supervision completed' : 'Revocation of supervision requested',
       resourceType: RESOURCE,
@@ -116,10 +138,15 @@ export function supervisionService(db: Db, config: Config) {
         caseLifecycle.check(kase, 'supervision_started', decision, refusal);
         const order = await dispositionQueries.probationOrder(tx, caseId);
         if (!order) {
-          throw refusedConflict('Supervision needs a probation disposition', decision, refusal, {
-            currentStage: kase.stage,
-          });
+          throw refusedConflict('Supervision needs a probation disposition', decision, refusal, kase);
         }
+        const clock = await readEventClock(tx, config);
+        const orderedAt = clock.at(input.occurredAt);
+        const ordered = { at: order.decidedAt, what: 'the probation disposition' };
+        clock.check(
+          { path: 'body.occurredAt', at: orderedAt, notBefore: [ordered] },
+          { path: 'body.startsOn', at: endOfDay(input.startsOn), planned: true, notBefore: [ordered] },
+        );
         const row = await supervisionRepository.insert(tx, {
           caseId,
           dispositionId: order.id,
@@ -132,6 +159,7 @@ export function supervisionService(db: Db, config: Config) {
         });
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'supervision_started',
+          occurredAt: orderedAt,
           summary: `Probation supervision from ${input.startsOn} to ${input.endsOn}`,
           resourceType: RESOURCE,
           resourceId: row.id,
@@ -199,12 +227,20 @@ export function supervisionService(db: Db, config: Config) {
         const { row, decision, kase } = await officerSupervision(tx, ctx, id);
         const refusal = { action: 'create' as const, resourceType: 'supervision_entry', caseId: row.caseId };
         if (row.status !== 'active' && row.status !== 'revocation_requested') {
-          throw refusedConflict(`The supervision is ${row.status}`, decision, refusal, {
+          throw refusedConflict(`The supervision is ${row.status}`, decision, refusal, kase, {
             currentStatus: row.status,
           });
         }
-        const occurredAt =
-          'occurredAt' in input && input.occurredAt ? new Date(input.occurredAt) : new Date();
+        const clock = await readEventClock(tx, config);
+        const occurredAt = clock.at('occurredAt' in input ? input.occurredAt : undefined);
+        if (input.kind !== 'condition') {
+          clock.check({
+            path: 'body.occurredAt',
+            at: occurredAt,
+            notBefore: [supervisionStarts(row)],
+            notAfter: [{ at: endOfDay(row.endsOn), what: 'the supervision period ends' }],
+          });
+        }
         let current: SupervisionRow = row;
         if (input.kind === 'condition') {
           current = await supervisionRepository.update(tx, row, {
@@ -239,20 +275,37 @@ export function supervisionService(db: Db, config: Config) {
       });
     },
 
-    async complete(ctx: RequestContext, id: string, note: string | undefined, ifMatch?: string) {
-      return withTransaction(db, ctx, (tx, audit) => finish(tx, ctx, audit, id, 'complete', note, ifMatch));
+    async complete(
+      ctx: RequestContext,
+      id: string,
+      input: { note?: string; occurredAt?: string },
+      ifMatch?: string,
+    ) {
+      return withTransaction(db, ctx, (tx, audit) =>
+        finish(tx, ctx, audit, id, 'complete', input.note, ifMatch, input.occurredAt),
+      );
     },
 
-    async requestRevocation(ctx: RequestContext, id: string, reason: string, ifMatch?: string) {
+    async requestRevocation(
+      ctx: RequestContext,
+      id: string,
+      input: { reason: string; occurredAt?: string },
+      ifMatch?: string,
+    ) {
       return withTransaction(db, ctx, (tx, audit) =>
-        finish(tx, ctx, audit, id, 'request_revocation', reason, ifMatch),
+        finish(tx, ctx, audit, id, 'request_revocation', input.reason, ifMatch, input.occurredAt),
       );
     },
 
     /** The court grants the officer's revocation request: the supervision ends, and with it the officer's access. */
-    async revoke(ctx: RequestContext, id: string, reason: string, ifMatch?: string) {
+    async revoke(
+      ctx: RequestContext,
+      id: string,
+      input: { reason: string; occurredAt?: string },
+      ifMatch?: string,
+    ) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const { row, decision } = await authorizeOn(
+        const { row: seen, decision } = await authorizeOn(
           tx,
           ctx,
           'supervision:decide',
@@ -264,29 +317,39 @@ export function supervisionService(db: Db, config: Config) {
           action: 'update' as const,
           resourceType: RESOURCE,
           resourceId: id,
-          caseId: row.caseId,
+          caseId: seen.caseId,
         };
-        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
-        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          supervisionRepository.getForUpdate,
+          ifMatch,
+        );
         caseLifecycle.check(kase, 'supervision_revoked', decision, refusal);
         if (row.status !== 'revocation_requested') {
           throw refusedConflict(
             'Only a supervision whose revocation was requested can be revoked',
             decision,
             refusal,
+            kase,
             {
               currentStatus: row.status,
             },
           );
         }
+        const clock = await readEventClock(tx, config);
+        const revokedAt = clock.at(input.occurredAt);
+        clock.check({ path: 'body.occurredAt', at: revokedAt });
         const updated = await supervisionRepository.update(tx, row, {
           status: 'revoked',
-          endedAt: new Date(),
-          endNote: reason,
+          endedAt: revokedAt,
+          endNote: input.reason,
         });
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'supervision_revoked',
-          summary: 'Supervision revoked by the court',
+          occurredAt: revokedAt,
+          summary: 'Supervision revoked by the court; the case returns to the court for re-sentencing',
           resourceType: RESOURCE,
           resourceId: row.id,
         });

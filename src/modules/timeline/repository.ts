@@ -3,10 +3,10 @@ import type { Executor } from '../../db/client.js';
 import { caseEvents } from '../../db/schema/cases.js';
 
 export type CaseEventRow = typeof caseEvents.$inferSelect;
-export type EventKeyset = { occurredAt: string; recordedAt: string; id: string } | null;
+export type EventKeyset = { occurredAt: string; recordedAt: string; seq: number } | null;
 
 export const timelineRepository = {
-  /** A case's events, oldest first, keyset-paginated on (occurred_at, recorded_at, id). */
+  /** A case's events in the order they happened, keyset-paginated on (occurred_at, recorded_at, seq). */
   async events(tx: Executor, caseId: string, after: EventKeyset, limit: number): Promise<CaseEventRow[]> {
     return tx
       .select()
@@ -15,11 +15,11 @@ export const timelineRepository = {
         and(
           eq(caseEvents.caseId, caseId),
           after
-            ? sql`(${caseEvents.occurredAt}, ${caseEvents.recordedAt}, ${caseEvents.id}) > (${after.occurredAt}::timestamptz, ${after.recordedAt}::timestamptz, ${after.id}::uuid)`
+            ? sql`(${caseEvents.occurredAt}, ${caseEvents.recordedAt}, ${caseEvents.seq}) > (${after.occurredAt}::timestamptz, ${after.recordedAt}::timestamptz, ${after.seq}::bigint)`
             : undefined,
         ),
       )
-      .orderBy(asc(caseEvents.occurredAt), asc(caseEvents.recordedAt), asc(caseEvents.id))
+      .orderBy(asc(caseEvents.occurredAt), asc(caseEvents.recordedAt), asc(caseEvents.seq))
       .limit(limit);
   },
 };

@@ -5,7 +5,10 @@ export const TimelineEvent = z
   .object({
     id: z.uuid(),
     kind: z.string(),
-    occurredAt: z.date(),
+    occurredAt: z
+      .date()
+      .describe('When it happened in the world, as reported (never after recordedAt plus the tolerance)'),
+    recordedAt: z.date().describe('When it was recorded, by the database clock'),
     actorRole: z.string(),
     summary: z.string().nullable().describe('Null when the event belongs to a withheld category'),
     category: z.string().nullable().describe('The sensitive category of the event, if any'),

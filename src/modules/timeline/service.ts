@@ -3,6 +3,7 @@ import { authorize, disclosureAudit } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Db } from '../../db/client.js';
 import type { SensitiveCategory } from '../../db/schema/records.js';
+import { badRequest } from '../../lib/errors.js';
 import { decodeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { timelineRepository } from './repository.js';
@@ -11,7 +12,7 @@ import type { TimelineQuery } from './schemas.js';
 export function timelineService(db: Db) {
   return {
     /**
-     * Every event of the case in time order, through the same access rule as the case itself.
+     * Every event of the case in the order it happened (occurredAt, then recordedAt), through the same access rule as the case itself.
      * Events of a sensitive category show their kind and time but not their summary, unless the
      * caller may open that category (consent, court order or break-glass, as for the records).
      */
@@ -23,12 +24,22 @@ export function timelineService(db: Db) {
           caseId,
         });
         const c = decodeCursor(q.cursor, 3);
-        const after = c ? { occurredAt: String(c[0]), recordedAt: String(c[1]), id: String(c[2]) } : null;
+        const after = c ? { occurredAt: String(c[0]), recordedAt: String(c[1]), seq: Number(c[2]) } : null;
+        if (
+          after &&
+          (!Number.isSafeInteger(after.seq) ||
+            Number.isNaN(Date.parse(after.occurredAt)) ||
+            Number.isNaN(Date.parse(after.recordedAt)))
+        ) {
+          throw badRequest('The cursor is not valid', [
+            { path: 'querystring.cursor', message: 'not a cursor from this API' },
+          ]);
+        }
         const rows = await timelineRepository.events(tx, caseId, after, q.limit + 1);
         const page = pageOf(rows, q.limit, (r) => [
           r.occurredAt.toISOString(),
           r.recordedAt.toISOString(),
-          r.id,
+          r.seq,
         ]);
         const present = [
           ...new Set(page.items.flatMap((r) => (r.category ? [r.category] : []))),
@@ -58,6 +69,7 @@ export function timelineService(db: Db) {
             id: r.id,
             kind: r.kind,
             occurredAt: r.occurredAt,
+            recordedAt: r.recordedAt,
             actorRole: r.actorRole,
             summary: r.category && !disclosed.has(r.category) ? null : r.summary,
             category: r.category,

@@ -1,3 +1,6 @@
+ALTER TABLE "consents" ADD COLUMN "needs_confirmation" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "consents" ADD COLUMN "confirmed_by" text;--> statement-breakpoint
+ALTER TABLE "consents" ADD COLUMN "confirmed_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "idempotency_keys" ADD COLUMN "caller_org" text;--> statement-breakpoint
 ALTER TABLE "idempotency_keys" ADD COLUMN "caller_roles" text[];--> statement-breakpoint
 ALTER TABLE "idempotency_keys" ADD COLUMN "case_id" uuid;--> statement-breakpoint

@@ -1,0 +1,35 @@
+/**
+ * Errors that mean "the database is not reachable right now" rather than "this request is wrong":
+ * the connection was refused, reset or terminated (failover, `pg_terminate_backend`), the server is
+ * shutting down or starting, or no connection could be had in time. Requests that meet one answer
+ * 503 (src/plugins/problem.ts) and the connection they held is dropped from the pool.
+ */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01', // admin_shutdown (pg_terminate_backend, fast shutdown)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+]);
+
+/** Class 08: connection exceptions. */
+const CONNECTION_CLASS = /^08/;
+
+const CONNECTION_MESSAGES =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended|connection timeout/i;
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || CONNECTION_CLASS.test(e.code))) {
+      return true;
+    }
+    if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
