@@ -30,6 +30,7 @@ interface World {
   kase: string;
   custody: string;
   hearing: string;
+  disposition: string;
   diversion: string;
   assignment: string;
   supervision: string;
@@ -105,6 +106,12 @@ const OPERATIONS: Record<string, Spec> = {
   listHearings: { resource: 'kase' },
   scheduleHearing: { resource: 'kase', body: () => ({ scheduledAt: now(), purpose: 'review' }) },
   assignLegalAid: { resource: 'kase', body: (w) => ({ lawyerSub: w.staffSub }) },
+  requestLegalAid: { resource: 'kase', body: () => ({ source: 'clerk' }) },
+  getCustodyEpisode: { resource: 'custody' },
+  getDisposition: { resource: 'disposition' },
+  getDiversion: { resource: 'diversion' },
+  getHearing: { resource: 'hearing' },
+  getLegalAidAssignment: { resource: 'assignment' },
   listCaseLegalAidAssignments: { resource: 'kase' },
   createRecord: {
     resource: 'kase',
@@ -242,7 +249,9 @@ async function buildWorld(): Promise<World> {
     }),
     200,
   );
-  ok(await clerk.post(`/v1/cases/${kase.id}/dispositions`, { outcome: 'probation', decidedAt: now() }));
+  const disposition = ok(
+    await clerk.post(`/v1/cases/${kase.id}/dispositions`, { outcome: 'probation', decidedAt: now() }),
+  );
   const supervision = ok(
     await clerk.post(`/v1/cases/${kase.id}/supervisions`, {
       officerSub: officer.sub,
@@ -272,6 +281,7 @@ async function buildWorld(): Promise<World> {
     kase: kase.id,
     custody: custody.id,
     hearing: hearing.id,
+    disposition: disposition.id,
     diversion: diversion.id,
     assignment: assignment.id,
     supervision: supervision.id,
