@@ -81,6 +81,7 @@ const OPERATIONS: Record<string, Spec> = {
     sees: ['court_clerk', 'partner_system'],
   },
   getCase: { resource: 'kase' },
+  acceptCaseIntake: { resource: 'kase', body: () => ({}) },
   openBreakGlass: { resource: 'kase', body: () => ({ reason: 'Emergency: the child is in hospital now' }) },
   closeCase: { resource: 'kase', body: () => ({ reason: 'done' }) },
   createCourtOrder: {

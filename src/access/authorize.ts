@@ -4,7 +4,14 @@ import type { Executor } from '../db/client.js';
 import type { SensitiveCategory } from '../db/schema/records.js';
 import { forbidden, notFound } from '../lib/errors.js';
 import type { RequestContext } from './caller.js';
-import { type Decision, decide, decideRole } from './decide.js';
+import {
+  type CaseFacts,
+  type Decision,
+  casesHoldingTheChild,
+  decide,
+  decideIntakeAcceptance,
+  decideRole,
+} from './decide.js';
 import { loadCaseFacts, loadPersonFacts } from './facts.js';
 import { loadSensitiveFacts } from './sensitive-facts.js';
 import type { Action } from './roles.js';
@@ -80,6 +87,45 @@ export function authorizeRole(ctx: RequestContext, action: Action, target: Targe
     decision,
     outcome: 'denied',
   });
+}
+
+/**
+ * Issue 8.5: may the caller accept the intake of a case opened on a child another court held an
+ * open case for? Decided on the case and every case of the child (decideIntakeAcceptance).
+ */
+export async function authorizeIntakeAcceptance(
+  tx: Executor,
+  ctx: RequestContext,
+  caseId: string,
+): Promise<Allowed> {
+  authorizeRole(ctx, 'case:accept_intake', { resourceType: 'case', resourceId: caseId });
+  const facts = await loadCaseFacts(tx, caseId);
+  const child = facts ? await loadPersonFacts(tx, facts.personId) : null;
+  const decision = decideIntakeAcceptance(ctx.caller, facts ?? undefined, child?.cases ?? []);
+  if (decision.allow) return { ...decision, caseId: facts!.id, personId: facts!.personId };
+  const error =
+    decision.status === 404
+      ? notFound('case')
+      : forbidden(`Your court may not accept this intake: ${decision.reason}`);
+  throw error.withAudit({
+    action: 'update',
+    resourceType: 'case',
+    resourceId: caseId,
+    caseId: facts ? facts.id : null,
+    personId: facts?.personId ?? null,
+    decision,
+    outcome: 'denied',
+  });
+}
+
+/** The cases of other courts that hold the child: a new case waits for acceptance while any do. */
+export async function casesHoldingChild(
+  tx: Executor,
+  personId: string,
+  courtOrgId: string,
+): Promise<CaseFacts[]> {
+  const child = await loadPersonFacts(tx, personId);
+  return child ? casesHoldingTheChild(courtOrgId, child.cases) : [];
 }
 
 /** Who made an Idempotency-Key's first request, and what its response named. */

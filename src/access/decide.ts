@@ -19,6 +19,11 @@ export interface CaseFacts {
   participants: Participant[];
   /** Closed: its court keeps the child's identity but no longer the guardians' contact. */
   closed?: boolean;
+  /**
+   * Opened on a child another court held an open case for, and not yet accepted by the intake
+   * rules (issue 8.5): its court sees only the child's identity through it.
+   */
+  intakePending?: boolean;
 }
 
 export interface Participant {
@@ -270,7 +275,12 @@ function decidePerson(
   const allowed: Extract<Decision, { allow: true }>[] = [];
   for (const c of p.cases) {
     const d = decideCase(input.caller, c, purposeRoles, purposeFor, input.courtOrderReference);
-    if (d.allow) allowed.push({ ...d, personView: personViewOf(d.basis, c) });
+    if (!d.allow) continue;
+    const view = personViewOf(d.basis, c);
+    // A court whose case waits for intake acceptance reads the child's identity, and nothing else
+    // of the child (consents, ledger...) through it.
+    if (view === 'identity' && input.action !== 'person:read') continue;
+    allowed.push({ ...d, personView: view });
   }
   // 6. A child whose every case is sealed is as invisible as the cases (matches hide them too).
   const allSealed = p.cases.length > 0 && p.cases.every((c) => c.sealed);
@@ -278,13 +288,14 @@ function decidePerson(
     return deny(404, 'every case of the child sealed', purposeFor(purposeRoles[0]));
   const registrar = purposeRoles.find((r) => r === 'court_clerk' || r === 'partner_system');
   if (registrar && p.createdByOrg && input.caller.org === p.createdByOrg && !allSealed) {
-    // The registering organisation sees what it registered.
+    // The registering organisation sees what it registered. Once the child has cases, a court's
+    // sight of the guardians' contact goes with its open cases (above); a partner keeps what it submitted.
     allowed.push({
       allow: true,
       role: registrar,
       purpose: purposeFor(registrar)!,
       basis: { type: 'registering_org', id: p.createdByOrg },
-      personView: 'record',
+      personView: registrar === 'partner_system' || p.cases.length === 0 ? 'record' : 'file',
     });
   }
   const rule = ACTIONS[input.action];
@@ -302,7 +313,10 @@ function decidePerson(
  */
 function personViewOf(basis: Basis, c: CaseFacts): PersonView {
   if (basis.type === 'referrer') return 'reference';
-  if (basis.type === 'owning_court' || basis.type === 'sealing_order') return c.closed ? 'file' : 'record';
+  if (basis.type === 'owning_court' || basis.type === 'sealing_order') {
+    if (c.intakePending) return 'identity';
+    return c.closed ? 'file' : 'record';
+  }
   return 'record';
 }
 
@@ -385,6 +399,61 @@ export function assignmentOpensCase(
   caller: Pick<Caller, 'sub'>,
 ): boolean {
   return assignment.lawyerSub === caller.sub && assignment.status === 'accepted';
+}
+
+/**
+ * The intake rules for a child who moves between courts (issue 8.5). A case opened on a child for
+ * whom another court holds an open case (not closed, sealed or expunged) waits for acceptance.
+ * Returns the cases of other courts that make it wait (empty: accepted at once).
+ */
+export function casesHoldingTheChild(courtOrgId: string, childCases: CaseFacts[]): CaseFacts[] {
+  return childCases.filter((c) => c.courtOrgId !== courtOrgId && !c.closed && !c.sealed && !c.expunged);
+}
+
+/**
+ * Who accepts a waiting case: a clerk or judge of a court that holds an open case of the child
+ * (the court that knows the child confirms it is the same child, moving); once no other court
+ * holds one, a judge of the new court (a second person: the clerk opened it). Anyone else related
+ * to the new case is refused with 403; anyone related to neither, 404, as for any case.
+ */
+export function decideIntakeAcceptance(
+  caller: Caller,
+  kase: CaseFacts | undefined,
+  childCases: CaseFacts[],
+): Decision {
+  const first = decideRole({ caller, action: 'case:accept_intake' });
+  if (!first.allow) return first;
+  const { purposeRoles, purposeFor } = first;
+  if (!kase || kase.sealed || kase.expunged) return deny(404, 'case not found', purposeFor(purposeRoles[0]));
+  const court = purposeRoles.find((r) => COURT_ROLES.includes(r));
+  const holding = casesHoldingTheChild(kase.courtOrgId, childCases);
+  const holder = holding.find((c) => c.courtOrgId === caller.org);
+  if (court && holder) {
+    return {
+      allow: true,
+      role: court,
+      purpose: purposeFor(court)!,
+      basis: { type: 'owning_court', id: holder.courtOrgId },
+    };
+  }
+  if (caller.org !== kase.courtOrgId || !court)
+    return deny(404, 'not related to the case', purposeFor(purposeRoles[0]));
+  const judge = purposeRoles.includes('judge');
+  if (holding.length === 0 && judge) {
+    return {
+      allow: true,
+      role: 'judge',
+      purpose: purposeFor('judge')!,
+      basis: { type: 'owning_court', id: kase.courtOrgId },
+    };
+  }
+  return deny(
+    403,
+    holding.length
+      ? 'accepted by the court holding the child’s open case'
+      : 'accepted by a judge of the court once no other court holds an open case',
+    purposeFor(court),
+  );
 }
 
 /**

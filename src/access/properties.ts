@@ -54,6 +54,7 @@ const CASE_AS_SUBMITTED = [
   'detained',
   'guardiansNotifiedAt',
   'charges',
+  'intakeStatus',
   'closedAt',
   'createdAt',
   'updatedAt',

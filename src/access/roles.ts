@@ -206,6 +206,8 @@ export const ACTIONS = {
    */
   'replay:case': { roles: ROLES, scope: null, caseScoped: true },
   'replay:person': { roles: ROLES, scope: null, caseScoped: false, personScoped: true },
+  /** Issue 8.5: accepting a case opened on a child another court held an open case for (decideIntakeAcceptance). */
+  'case:accept_intake': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
   // Integration (issue 10). Each event is further filtered by the read action of its resource

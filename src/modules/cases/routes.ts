@@ -6,7 +6,16 @@ import { UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
 import { IfMatchHeader } from '../../lib/command-schemas.js';
 import { caseClosingService } from './closing.js';
-import { Case, CaseClose, CaseClosed, CaseCreate, CaseListQuery, CaseSummary } from './schemas.js';
+import {
+  Case,
+  CaseClose,
+  CaseClosed,
+  CaseCreate,
+  CaseListQuery,
+  CaseSummary,
+  IntakeAcceptance,
+  IntakeAccepted,
+} from './schemas.js';
 import { caseService } from './service.js';
 
 export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (app, { db, config }) => {
@@ -32,6 +41,22 @@ export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = asy
         .header('location', `/v1/cases/${row.id}`)
         .send(row);
     },
+  );
+
+  app.post(
+    '/cases/:id/intake-acceptance',
+    {
+      schema: {
+        operationId: 'acceptCaseIntake',
+        tags,
+        summary:
+          "Accept a case opened on a child another court holds an open case for (that court's clerk or judge; once none does, a judge of the case's court)",
+        params: UuidParam,
+        body: IntakeAcceptance.optional(),
+        response: { 200: IntakeAccepted },
+      },
+    },
+    async (request) => service.acceptIntake(contextOf(request), request.params.id),
   );
 
   app.get(
