@@ -242,7 +242,7 @@ export function caseService(db: Db, config: Config) {
         const decision = await authorizeIntakeAcceptance(tx, ctx, id);
         const row = await caseRepository.getForUpdate(tx, id);
         const target = { action: 'update' as const, resourceType: 'case', resourceId: id, caseId: id };
-        if (!row || row.intakeStatus !== 'pending_acceptance') {
+        if (row?.intakeStatus !== 'pending_acceptance') {
           throw conflict('The case is not waiting for intake acceptance', {
             intakeStatus: row?.intakeStatus ?? null,
           }).withAudit({
