@@ -18,6 +18,8 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const now = () => new Date().toISOString();
+/** A calendar day `days` from today (UTC): supervision periods start after the disposition. */
+const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const ok = (res: LightMyRequestResponse, status = 201) => {
   if (res.statusCode !== status) throw new Error(`setup: ${res.statusCode} ${res.body}`);
   return res.json();
@@ -125,7 +127,7 @@ const OPERATIONS: Record<string, Spec> = {
   assignSocialWorker: { resource: 'kase', body: (w) => ({ socialWorkerSub: w.workerSub }) },
   startSupervision: {
     resource: 'kase',
-    body: (w) => ({ officerSub: w.officerSub, startsOn: '2026-12-01', endsOn: '2027-12-01' }),
+    body: (w) => ({ officerSub: w.officerSub, startsOn: day(1), endsOn: day(366) }),
   },
   getCaseTimeline: { resource: 'kase' },
   recordVulnerabilityAssessment: { resource: 'kase', body: () => ({ content: 'Assessment' }) },
@@ -256,8 +258,8 @@ async function buildWorld(): Promise<World> {
   const supervision = ok(
     await clerk.post(`/v1/cases/${kase.id}/supervisions`, {
       officerSub: officer.sub,
-      startsOn: '2026-12-01',
-      endsOn: '2027-12-01',
+      startsOn: day(1),
+      endsOn: day(366),
     }),
   );
   const second = await createCase(clerk, person.id, { detained: false });
