@@ -4,8 +4,12 @@ import type { DestinationStream } from 'pino';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
+import { alertRoutes } from './modules/alerts/routes.js';
+import { facilityRoutes } from './modules/facilities/routes.js';
+import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
+import { correctionRoutes } from './modules/corrections/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
 import { timelineRoutes } from './modules/timeline/routes.js';
 import { custodyRoutes } from './modules/custody/routes.js';
@@ -24,10 +28,14 @@ import { recordRoutes } from './modules/records/routes.js';
 import { sealingRoutes } from './modules/sealing/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { type EventPruner, startEventPruner } from './modules/events/retention.js';
+import { webhookRoutes } from './modules/webhooks/routes.js';
+import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worker.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import problemPlugin from './plugins/problem.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import securityHeadersPlugin from './plugins/security-headers.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import { type AuditSealer, startSealer } from './audit/sealer.js';
 import { REDACTED_LOG_PATHS, errorForLog, requestForLog } from './lib/logging.js';
@@ -46,7 +54,9 @@ declare module 'fastify' {
   interface FastifyInstance {
     database: Database;
     sealer: AuditSealer;
+    alertWatcher: AlertWatcher;
     eventPruner: EventPruner;
+    webhookWorker: WebhookWorker;
   }
 }
 
@@ -60,11 +70,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     requestIdHeader: false,
+    // Alert ids are `<rule>:<case id>:<subject id>` (up to 64 + 2 x 36 + 2 characters): the default
+    // 100 refused the longest rule names' ids with 414 before any route ran.
+    maxParamLength: 200,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // a hop count trusts that many proxies nearest to the service (what Fastify does with a number)
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? (_address: string, hop: number) => hop < (config.TRUST_PROXY as number)
+        : config.TRUST_PROXY,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -87,22 +105,41 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     reply.header('x-request-id', request.id);
   });
 
+  // Corrections are JSON merge patches (RFC 7396): the same JSON parser, under its own media type.
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+
   await app.register(problemPlugin);
   await app.register(openapiPlugin);
-  await app.register(metricsPlugin, { database });
+  await app.register(securityHeadersPlugin);
+  await app.register(metricsPlugin, { database, config });
   await app.register(authPlugin, { config });
+  await app.register(rateLimitPlugin, { config, db });
 
   await app.register(systemRoutes, { database });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', async (request) => v1.authenticate(request));
+      v1.addHook('onRequest', async (request, reply) => {
+        try {
+          await v1.authenticate(request);
+        } catch (err) {
+          // No valid token: counted per address, so a flood of bad or missing tokens is refused too.
+          await v1.rateLimit(request, reply);
+          throw err;
+        }
+        await v1.rateLimit(request, reply);
+      });
       await v1.register(idempotencyPlugin, { db });
       await v1.register(organizationRoutes, { db });
       await v1.register(personRoutes, { db, config });
       await v1.register(caseRoutes, { db, config });
       await v1.register(legalAidRoutes, { db, config });
+      await v1.register(correctionRoutes, { db });
       await v1.register(timelineRoutes, { db });
       await v1.register(custodyRoutes, { db, config });
       await v1.register(diversionRoutes, { db, config });
@@ -113,10 +150,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(auditRoutes, { db, config, database });
       await v1.register(recordRoutes, { db });
       await v1.register(consentRoutes, { db, config });
-      await v1.register(courtOrderRoutes, { db });
+      await v1.register(courtOrderRoutes, { db, config });
       await v1.register(breakGlassRoutes, { db, config });
       await v1.register(sealingRoutes, { db });
+      await v1.register(alertRoutes, { db, config });
+      await v1.register(facilityRoutes, { db, config });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
+      await v1.register(webhookRoutes, { db, config });
     },
     { prefix: '/v1' },
   );
@@ -125,7 +165,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('sealer', sealer);
   const eventPruner = startEventPruner(db, config, app.log);
   app.decorate('eventPruner', eventPruner);
+  const webhookWorker = startWebhookWorker(db, config, app.log);
+  app.decorate('webhookWorker', webhookWorker);
+  const alertWatcher = startAlertWatcher(db, config, app.log);
+  app.decorate('alertWatcher', alertWatcher);
   app.addHook('onClose', async () => {
+    await alertWatcher.stop();
+    await webhookWorker.stop();
     await eventPruner.stop();
     await sealer.stop();
     if (ownsDatabase) await database.close();

@@ -54,11 +54,70 @@ const configSchema = z
     /** Private JWK (JSON) file that signs audit checkpoints; a development key is kept in DATA_DIR otherwise. */
     AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
     AUDIT_RETENTION_YEARS: z.coerce.number().int().min(1).default(7),
+    /** Deadline alerts (SPEC 7): the limits each rule watches, evaluated at the database clock. */
+    ALERT_FIRST_HEARING_HOURS: z.coerce.number().int().min(1).default(24),
+    ALERT_LEGAL_AID_ASSIGNMENT_HOURS: z.coerce.number().int().min(1).default(24),
+    ALERT_LEGAL_AID_ACCEPTANCE_HOURS: z.coerce.number().int().min(1).default(24),
+    ALERT_PRE_TRIAL_MAX_DAYS: z.coerce.number().int().min(1).default(60),
+    ALERT_PRE_TRIAL_WARNING_DAYS: z.coerce.number().int().min(0).default(7),
+    ALERT_SUPERVISION_CONTACT_DAYS: z.coerce.number().int().min(1).default(30),
+    ALERT_VIOLATION_DECISION_DAYS: z.coerce.number().int().min(1).default(14),
+    ALERT_HEARING_OUTCOME_DAYS: z.coerce.number().int().min(1).default(2),
+    ALERT_DIVERSION_PROGRESS_DAYS: z.coerce.number().int().min(1).default(30),
+    /** How often alerts that started or stopped holding are written to the event feed. */
+    ALERT_EVENTS_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
-    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(2).default(90),
     EVENTS_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /**
+     * Client addresses behind a load balancer: `true` trusts X-Forwarded-For from anyone (only when
+     * nothing else can reach the service), a number the count of proxy hops, otherwise the proxies'
+     * addresses or CIDRs, comma-separated. Off: the address of the TCP peer.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v): boolean | number | string[] =>
+        v === 'true'
+          ? true
+          : v === 'false'
+            ? false
+            : /^\d+$/.test(v)
+              ? Number(v)
+              : v
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+      ),
+    /** Bearer token /metrics requires; unset: open (it holds no personal data, only counts). */
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+    /** Serve /metrics on this port only (not on PORT); 0 picks a free one. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().min(1).optional(),
+    /** Rate limits, kept in PostgreSQL so they hold across instances (src/plugins/rate-limit.ts). */
+    RATE_LIMIT_ENABLED: z.stringbool().default(true),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Requests per window per token holder (its client_id, else its sub). */
+    RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).default(600),
+    /** Requests per window per client address without a valid token. */
+    RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(60),
     /** How often a long-polling GET /v1/events looks for new events (no connection is held between looks). */
     EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(10_000).default(1000),
+    /** Webhook targets on private, loopback or link-local addresses are refused unless this is true. */
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /** How often each instance's webhook worker fans events out and sends what is due. */
+    WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+    /** First retry delay; each further retry doubles it (with jitter) up to WEBHOOK_RETRY_MAX_DELAY_MS. */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
+    WEBHOOK_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(10).default(3_600_000),
+    /** A message is retried for at least this long before it is marked failed. */
+    WEBHOOK_RETRY_HOURS: z.coerce.number().int().min(24).default(24),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** After a secret rotation, the previous secret also signs for this long. */
+    WEBHOOK_SECRET_ROTATION_HOURS: z.coerce.number().int().min(0).default(24),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_JWKS_URL && c.AUTH_JWKS_FILE) {
@@ -98,6 +157,13 @@ const configSchema = z
           message: 'production needs a checkpoint signing key',
         });
       }
+    }
+    if (c.ALERT_PRE_TRIAL_WARNING_DAYS >= c.ALERT_PRE_TRIAL_MAX_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALERT_PRE_TRIAL_WARNING_DAYS'],
+        message: 'must be less than ALERT_PRE_TRIAL_MAX_DAYS',
+      });
     }
     if (c.MIN_AGE_CRIMINAL_RESPONSIBILITY > c.JUVENILE_UPPER_AGE) {
       ctx.addIssue({

@@ -79,6 +79,7 @@ const order = (over: Partial<CourtOrderFacts> = {}): CourtOrderFacts => ({
   grantees: [{ type: 'role', value: 'legal_aid_lawyer' }],
   validFrom: at(-60),
   validUntil: null,
+  revokedAt: null,
   ...over,
 });
 
@@ -485,6 +486,59 @@ const rows: Row[] = [
     action: 'person:read',
     person: { cases: [{ ...baseCase, courtOrgId: 'court-2' }] },
     expect: { basis: 'registering_org' },
+  },
+  // Corrections (issue 14, capability 7): the court's clerk only; sealed only with the sealing order.
+  {
+    name: 'corrections: the owning court corrects its case',
+    caller: clerk,
+    action: 'case:correct',
+    expect: { basis: 'owning_court' },
+  },
+  {
+    name: 'corrections: the accepted lawyer reads the case but may not correct it',
+    action: 'case:correct',
+    expect: { deny: 403 },
+  },
+  {
+    name: 'corrections: another court gets 404',
+    caller: otherCourtClerk,
+    action: 'case:correct',
+    expect: { deny: 404 },
+  },
+  {
+    name: 'corrections: a sealed case only with its order',
+    caller: clerk,
+    action: 'case:correct',
+    case: { sealed: true, sealedOrderRef: 'SEAL-1' },
+    expect: { deny: 404, reason: /sealed/ },
+  },
+  {
+    name: 'corrections: the sealing court naming its order corrects the sealed case',
+    caller: clerk,
+    action: 'case:correct',
+    orderRef: 'SEAL-1',
+    case: { sealed: true, sealedOrderRef: 'SEAL-1' },
+    expect: { basis: 'sealing_order' },
+  },
+  {
+    name: "corrections: a child's details by a court owning one of the child's cases",
+    caller: otherCourtClerk,
+    action: 'person:correct',
+    person: { createdByOrg: 'court-1', cases: [{ ...baseCase, courtOrgId: 'court-9' }] },
+    expect: { basis: 'owning_court' },
+  },
+  {
+    name: "corrections: a child's details not by an unrelated court",
+    caller: otherCourtClerk,
+    action: 'person:correct',
+    person: { createdByOrg: 'court-1', cases: [baseCase] },
+    expect: { deny: 404 },
+  },
+  {
+    name: "corrections: a child's details not by an assigned lawyer",
+    action: 'person:correct',
+    person: { cases: [baseCase] },
+    expect: { deny: 403 },
   },
 ];
 

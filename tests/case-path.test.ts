@@ -320,6 +320,10 @@ describe('(b) arrest, diversion accepted and completed', () => {
       1,
     );
     await expectAudited(h, await clerk.post(`/v1/diversions/${diversion.id}/start`, {}), 200, 1);
+    // Completion needs every condition met (or waived by the prosecutor).
+    for (const c of diversion.conditions) {
+      await expectAudited(h, await clerk.post(`/v1/diversion-conditions/${c.id}/done`, {}), 200, 1);
+    }
     const done = await expectAudited(
       h,
       await clerk.post(`/v1/diversions/${diversion.id}/complete`, { note: 'All conditions met' }),
@@ -336,6 +340,8 @@ describe('(b) arrest, diversion accepted and completed', () => {
       'diversion_proposed',
       'diversion_accepted',
       'diversion_started',
+      'diversion_condition_done',
+      'diversion_condition_done',
       'diversion_completed',
     ]);
     // The timeline pages with an opaque cursor and loses nothing between pages.

@@ -13,7 +13,8 @@ import { createCase, createOrg, createPerson } from './helpers/factories.js';
  */
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness();
+  // A webhook target on the loopback (nothing listens there; no delivery matters to this test).
+  h = await createHarness({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_POLL_INTERVAL_MS: '60000' });
 });
 afterAll(async () => h?.close());
 
@@ -39,6 +40,12 @@ interface World {
   socialWork: string;
   record: string;
   consent: string;
+  courtOrder: string;
+  condition: string;
+  breakGlass: string;
+  alert: string;
+  facility: string;
+  webhook: string;
   staffSub: string;
   officerSub: string;
   workerSub: string;
@@ -57,6 +64,18 @@ interface Spec {
 }
 
 const reason = { reason: 'A reason long enough for the record' };
+/** Who reads the registry of detention places (facility:read). */
+const REGISTRY_READERS = [
+  'court_clerk',
+  'judge',
+  'prosecutor',
+  'legal_aid_lawyer',
+  'probation_officer',
+  'social_worker',
+  'admin',
+  'auditor',
+  'analyst',
+];
 const OPERATIONS: Record<string, Spec> = {
   getHealth: { why: 'no resource' },
   getReadiness: { why: 'no resource' },
@@ -198,6 +217,72 @@ const OPERATIONS: Record<string, Spec> = {
   requestSupervisionRevocation: { resource: 'supervision', body: () => reason },
   revokeSupervision: { resource: 'supervision', body: () => reason },
   recordSupervisionViolation: { resource: 'supervision', body: () => ({ occurredAt: now(), notes: 'Late' }) },
+  // Operations main added since (corrections, diversion conditions, court orders, break-glass
+  // review, alerts, detention places, webhooks).
+  correctPerson: { resource: 'person', body: () => ({ reason: 'Spelling', region: 'south' }) },
+  correctCase: { resource: 'kase', body: () => ({ reason: 'Typo', agency: 'Police South' }) },
+  listCaseCorrections: { resource: 'kase' },
+  listPersonCorrections: { resource: 'person' },
+  getDiversionCondition: { resource: 'condition' },
+  recordDiversionConditionDone: { resource: 'condition', body: () => ({}) },
+  recordDiversionConditionNotDone: { resource: 'condition', body: () => reason },
+  waiveDiversionCondition: { resource: 'condition', body: () => reason },
+  getSocialWorkAssignment: { resource: 'socialWork' },
+  getConsent: { resource: 'consent', sees: ['auditor'], why: 'auditors oversee every child' },
+  getCourtOrder: { resource: 'courtOrder' },
+  revokeCourtOrder: { resource: 'courtOrder', body: () => reason },
+  reviewBreakGlass: {
+    resource: 'breakGlass',
+    body: () => ({ verdict: 'justified', note: 'Reviewed' }),
+    sees: ['auditor'],
+    why: 'auditors review every grant',
+  },
+  listAlerts: { why: 'no resource: alerts of the caller’s own cases' },
+  getAlertSummary: { why: 'no resource: counts for the caller’s own court or office' },
+  acknowledgeAlert: { resource: 'alert', body: () => ({ note: 'On it' }) },
+  createFacility: { why: 'no resource (administrators register detention places)' },
+  listFacilities: { why: 'no resource' },
+  getFacility: {
+    resource: 'facility',
+    sees: REGISTRY_READERS,
+    why: 'detention places hold no personal data',
+  },
+  recordCustodyIncident: {
+    resource: 'facility',
+    body: () => ({ kind: 'other', occurredAt: now() }),
+    sees: ['admin', 'court_clerk'],
+    why: 'detention places hold no personal data',
+  },
+  listCustodyIncidents: {
+    resource: 'facility',
+    sees: ['admin', 'auditor'],
+    why: 'the registry of detention places',
+  },
+  recordFacilityInspection: {
+    resource: 'facility',
+    body: () => ({ inspectedAt: now(), inspectorBody: 'Ombudsman', independent: true }),
+    sees: ['admin', 'auditor'],
+    why: 'the registry of detention places',
+  },
+  listFacilityInspections: {
+    resource: 'facility',
+    sees: REGISTRY_READERS,
+    why: 'the registry of detention places',
+  },
+  recordFamilyVisit: {
+    resource: 'custody',
+    body: () => ({ occurredAt: now(), visitorRelationship: 'parent' }),
+  },
+  listFamilyVisits: { resource: 'custody' },
+  createWebhookSubscription: { why: 'no resource' },
+  listWebhookSubscriptions: { why: 'no resource: the caller’s own subscriptions' },
+  getWebhookSubscription: { resource: 'webhook' },
+  deleteWebhookSubscription: { resource: 'webhook' },
+  pauseWebhookSubscription: { resource: 'webhook', body: () => ({}) },
+  resumeWebhookSubscription: { resource: 'webhook', body: () => ({}) },
+  rotateWebhookSecret: { resource: 'webhook', body: () => ({}) },
+  listWebhookDeliveries: { resource: 'webhook' },
+  replayWebhookDeliveries: { resource: 'webhook', body: () => ({}) },
 };
 
 interface Operation {
@@ -278,8 +363,47 @@ async function buildWorld(): Promise<World> {
       evidenceReference: 'signed-form:F-2',
     }),
   );
+  const courtOrder = ok(
+    await clerk.post(`/v1/cases/${kase.id}/court-orders`, {
+      reference: uid('CO'),
+      categories: ['health'],
+      purposes: ['court_proceeding'],
+      grantees: [{ type: 'role', value: 'judge' }],
+    }),
+  );
+  const breakGlass = ok(
+    await clerk.post(`/v1/cases/${kase.id}/break-glass`, {
+      reason: 'Emergency: the child is in hospital now',
+    }),
+  );
+  // A detained child with no hearing yet: the detention alert stands on this case.
+  const detained = await createCase(clerk, person.id, { detained: true });
+  const admin = await h.as({ sub: uid('admin'), roles: ['admin'], org: 'ministry' });
+  const facility = ok(
+    await admin.post('/v1/facilities', {
+      name: uid('Centre'),
+      kind: 'pre_trial_centre',
+      region: 'north',
+      separatedFromAdults: true,
+      complaintsMechanism: true,
+    }),
+  );
+  const partner = await h.as({
+    sub: uid('client'),
+    roles: ['partner_system'],
+    org: await createOrg(h, 'police'),
+    scope: 'events:read cases:read',
+    clientId: uid('rms'),
+  });
+  const webhook = ok(await partner.post('/v1/webhook-subscriptions', { url: 'http://127.0.0.1:9/hook' }));
   return {
     court,
+    courtOrder: courtOrder.id,
+    condition: diversion.conditions[0].id,
+    breakGlass: breakGlass.id,
+    alert: `detained_without_first_hearing:${detained.id}:${detained.id}`,
+    facility: facility.id,
+    webhook: webhook.id,
     person: person.id,
     kase: kase.id,
     custody: custody.id,
@@ -337,6 +461,14 @@ async function call(client: Client, op: Operation, url: string, body: unknown) {
   const method = op.method.toUpperCase();
   if (method === 'GET') return client.get(url);
   if (method === 'PUT') return client.put(url, body, { 'if-match': '"1"' });
+  if (method === 'PATCH' || method === 'DELETE') {
+    return h.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${client.token}`, 'if-match': '"1"' },
+      ...(method === 'PATCH' ? { payload: body as object } : {}),
+    });
+  }
   return client.post(url, body);
 }
 
@@ -369,7 +501,11 @@ describe('existence does not show through the answer', () => {
         };
         const realId = spec.idIn ? world.person : world[spec.resource!];
         const randomId =
-          spec.resource === 'staffSub' || spec.resource === 'court' ? uid('nobody') : randomUUID();
+          spec.resource === 'staffSub' || spec.resource === 'court'
+            ? uid('nobody')
+            : spec.resource === 'alert'
+              ? `detained_without_first_hearing:${randomUUID()}:${randomUUID()}`
+              : randomUUID();
         const real = answer(await request(realId));
         const random = answer(await request(randomId));
         compared++;

@@ -168,7 +168,8 @@ describe('logs of a scripted run', () => {
     expect(disposition.statusCode, disposition.body).toBe(201);
     const supervision = await clerk('POST', `/v1/cases/${caseId}/supervisions`, {
       officerSub,
-      startsOn: '2026-11-07',
+      // not before the probation disposition decided just now (true dates, issue 14)
+      startsOn: new Date().toISOString().slice(0, 10),
       endsOn: '2027-05-06',
       conditions: [`stay with ${personal.guardian}`],
     });

@@ -205,7 +205,7 @@ export function auditActionOf(action: Action): AuditAction {
   if (verb === 'create') return 'create';
   if (verb === 'read') return 'read';
   if (verb === 'list' || verb === 'match' || verb === 'search') return 'search';
-  if (verb === 'write' || verb === 'update') return 'update';
+  if (verb === 'write' || verb === 'update' || verb === 'correct') return 'update';
   if (verb === 'delete') return 'delete';
   return 'execute';
 }

@@ -69,6 +69,8 @@ export interface CourtOrderFacts {
   grantees: Grantee[];
   validFrom: Date;
   validUntil: Date | null;
+  /** Revoked by its court: it opens nothing from then on. */
+  revokedAt: Date | null;
 }
 
 export interface BreakGlassFacts {
@@ -358,6 +360,8 @@ function decideCategories(
       : s.courtOrders.find(
           (o) =>
             o.caseId === c.id &&
+            // Like consents: a recorded revocation counts at once, whatever the clocks say.
+            o.revokedAt === null &&
             inPeriod(o.validFrom, o.validUntil) &&
             o.categories.includes(category) &&
             o.purposes.includes(allowed.purpose) &&

@@ -13,6 +13,27 @@ export const WRITABLE_FIELDS = {
     court_clerk: ['category', 'title', 'content'],
     probation_officer: ['category', 'title', 'content'],
   },
+  /**
+   * Corrections (PATCH): intake data and charges of a case, a child's details. The body's `reason`
+   * is not a field of the resource: it goes to the correction history.
+   */
+  case: {
+    court_clerk: [
+      'reason',
+      'intakeKind',
+      'offenceDate',
+      'intakeAt',
+      'agency',
+      'location',
+      'detained',
+      'guardiansNotifiedAt',
+      'prosecutionOrgId',
+      'charges',
+    ],
+  },
+  person: {
+    court_clerk: ['reason', 'givenName', 'familyName', 'dateOfBirth', 'sex', 'region', 'guardians'],
+  },
 } as const satisfies Record<string, Partial<Record<Role, readonly string[]>>>;
 
 const RECORD_META = ['id', 'caseId', 'category', 'kind', 'createdAt', 'withheld'] as const;
@@ -66,7 +87,15 @@ const CASE_FILE = [...CASE_AS_SUBMITTED, 'child', 'ageAtOffence', 'closedReason'
  * A child's record: identity, then where they live and who their guardians are. `guardianContact`
  * stands for the `contact` of each guardian: without it the guardians are listed by name only.
  */
-const PERSON_IDENTITY = ['id', 'givenName', 'familyName', 'dateOfBirth', 'sex', 'createdAt'] as const;
+const PERSON_IDENTITY = [
+  'id',
+  'version',
+  'givenName',
+  'familyName',
+  'dateOfBirth',
+  'sex',
+  'createdAt',
+] as const;
 const PERSON_FILE = [...PERSON_IDENTITY, 'region', 'guardians'] as const;
 const PERSON_RECORD = [...PERSON_FILE, 'guardianContact'] as const;
 
@@ -80,6 +109,7 @@ const PERSON_VIEW_FIELDS: Record<PersonView, readonly string[]> = {
 
 export const READABLE_FIELDS = {
   /**
+   * A child's record; the correction history of each field is shown by the same lists.
    * Those who work with the family see the guardians' contact; the prosecutor does not need it.
    * A partner system's relationship decides (it is shown what it submitted: see PERSON_VIEW_FIELDS).
    */
@@ -126,6 +156,12 @@ export const READABLE_FIELDS = {
 } as const;
 
 export const RECORD_CONTENT_FIELDS: readonly string[] = RECORD_CONTENT;
+
+/** Whether the role is shown `field` of `resource` (a dotted field is judged by its first segment). */
+export function isReadable(resource: keyof typeof READABLE_FIELDS, role: Role, field: string): boolean {
+  const allowed = (READABLE_FIELDS[resource] as Partial<Record<Role, readonly string[]>>)[role] ?? [];
+  return allowed.includes(field.split('.')[0]);
+}
 
 /** 422 naming every field of the body the role may not set; nothing is changed. */
 export function assertWritable(resource: keyof typeof WRITABLE_FIELDS, role: Role, fields: string[]): void {
@@ -175,4 +211,15 @@ export function shapePerson<T extends { id: string; guardians: { contact?: strin
     out.guardians = row.guardians.map(({ contact: _contact, ...g }) => g);
   }
   return out as Partial<T> & { id: string };
+}
+
+/**
+ * Whether a field of a child's record (and so its correction history) is shown: allowed by both
+ * the role and the relationship. The guardians' history carries their contact, so it is shown only
+ * to those who see the contact.
+ */
+export function isPersonFieldReadable(role: Role, view: PersonView, field: string): boolean {
+  const byRole = (READABLE_FIELDS.person as Partial<Record<Role, readonly string[]>>)[role] ?? [];
+  const key = field.split('.')[0] === 'guardians' ? 'guardianContact' : field.split('.')[0];
+  return byRole.includes(key) && PERSON_VIEW_FIELDS[view].includes(key);
 }

@@ -82,6 +82,8 @@ export const ACTIONS = {
     caseScoped: false,
     personScoped: true,
   },
+  /** Corrections of a child's details (SPEC 6): the court that registered the child or owns a case of theirs. */
+  'person:correct': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
   'person:match': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:list': {
@@ -94,12 +96,16 @@ export const ACTIONS = {
     scope: 'cases:read',
     caseScoped: true,
   },
+  /** Corrections of intake data and charges, kept with the previous values in the history. */
+  'case:correct': { roles: ['court_clerk'], scope: null, caseScoped: true },
   // The case path (issue 3). Moves of the case's stage are also bounded by src/modules/cases/stages.ts.
   'case:close': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'timeline:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'custody:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'custody:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'diversion:write': { roles: ['court_clerk', 'prosecutor'], scope: null, caseScoped: true },
+  /** Waiving a diversion condition is the prosecutor's decision, with a reason. */
+  'diversion:waive': { roles: ['prosecutor'], scope: null, caseScoped: true },
   'diversion:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'legal_aid:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
   /** Recording that the child needs a lawyer (asked by the clerk, or by the child through the court). */
@@ -187,6 +193,8 @@ export const ACTIONS = {
     personBases: ['owning_court', 'legal_aid'],
   },
   'court_order:create': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /** Revoking an order: a clerk of the court that issued it (the service checks the court). */
+  'court_order:revoke': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'court_order:read': {
     roles: ['court_clerk', 'judge', 'legal_aid_lawyer', 'probation_officer', 'social_worker'],
     scope: null,
@@ -200,6 +208,15 @@ export const ACTIONS = {
   },
   'break_glass:list': { roles: ['auditor'], scope: null, caseScoped: false },
   /**
+   * A verdict on a grant: auditors for any case (oversight), judges of the court that owns it.
+   */
+  'break_glass:review': {
+    roles: ['judge', 'auditor'],
+    scope: null,
+    caseScoped: true,
+    oversightRoles: ['auditor'],
+  },
+  /**
    * Serving a stored Idempotency-Key response again (issue 8): only while the caller is still
    * related to the case, or the child, the first response named. Any role: the first request was
    * already allowed; this asks only whether what it returned is still the caller's to see.
@@ -210,9 +227,30 @@ export const ACTIONS = {
   'case:accept_intake': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  // Detention places (issue 11): the registry holds no personal data and is read by every
+  // professional role and the analysts; visits are part of a child's custody (custody:write/read).
+  'facility:create': { roles: ['admin'], scope: null, caseScoped: false },
+  'facility:read': {
+    roles: [...CASE_READERS, 'admin', 'auditor', 'analyst'],
+    scope: null,
+    caseScoped: false,
+  },
+  /** A facility-wide incident: the administration; one that happened to a child: also the court, on its case. */
+  'facility:record_incident': { roles: ['admin', 'court_clerk'], scope: null, caseScoped: false },
+  'facility:read_incidents': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
+  /** Inspections are recorded by the administration or the oversight body (auditors). */
+  'facility:record_inspection': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
+  // Deadline alerts (issue 11). Which alerts a caller sees is decided per rule and per case by the
+  // same relationship facts as case reads (src/access/scope.ts), in the query itself.
+  'alert:list': { roles: CASE_READERS, scope: null, caseScoped: false },
+  'alert:acknowledge': { roles: CASE_READERS, scope: null, caseScoped: false },
+  /** Counts per rule for the caller's own court or office: no case id, no child. */
+  'alert:summary': { roles: CASE_READERS, scope: null, caseScoped: false },
   // Integration (issue 10). Each event is further filtered by the read action of its resource
   // and the caller's relationship to its case (src/access/event-scope.ts).
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
+  /** A partner's own webhook subscriptions; what they deliver is filtered like the feed. */
+  'webhook:manage': { roles: ['partner_system'], scope: 'events:read', caseScoped: false },
 } as const satisfies Record<
   string,
   {

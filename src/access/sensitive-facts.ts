@@ -53,6 +53,7 @@ export async function loadSensitiveFacts(
       grantees: o.grantees,
       validFrom: o.validFrom,
       validUntil: o.validUntil,
+      revokedAt: o.revokedAt,
     })),
     breakGlass: glassRows.map((g) => ({
       id: g.id,

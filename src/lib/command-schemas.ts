@@ -23,3 +23,14 @@ export const ReasonAt = z
 export const OptionalNoteAt = z
   .strictObject({ note: z.string().min(1).max(2000).optional(), occurredAt: OccurredAt })
   .meta({ id: 'OptionalNoteAt' });
+
+/** Corrections (PATCH): If-Match is required (428 without it, 412 when stale). */
+export const IfMatchRequiredHeader = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .describe('Required: the ETag of the version you read (428 without it, 412 when it is stale)'),
+});
+
+/** Content types a correction accepts: JSON merge patch (RFC 7396), or plain JSON with the same meaning. */
+export const MERGE_PATCH_TYPES = ['application/merge-patch+json', 'application/json'];

@@ -50,5 +50,12 @@ export const preconditionRequired = () =>
   );
 export const unprocessable = (detail: string, errors: FieldError[] = []) =>
   new AppError(422, 'unprocessable', 'Unprocessable content', detail, errors.length ? { errors } : {});
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new AppError(
+    429,
+    'rate-limited',
+    'Too many requests',
+    `The request limit was reached; retry in ${retryAfterSeconds} s`,
+  );
 export const serviceUnavailable = (detail = 'The database is not answering; try again shortly') =>
   new AppError(503, 'unavailable', 'Service unavailable', detail);

@@ -33,7 +33,9 @@ export const ProblemSchema = z
     openItems: z
       .array(z.object({ resourceType: z.string(), id: z.string(), status: z.string() }))
       .optional()
-      .describe('409 refusing to close a case: what is still open and must be decided first'),
+      .describe(
+        '409 refusing to close a case or complete a diversion: what is still open and must be decided first',
+      ),
   })
   .meta({
     id: 'Problem',

@@ -1,11 +1,35 @@
-import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/client.js';
+import { sendProblem } from './problem.js';
 
-/** Prometheus metrics, one registry per app so several apps in one process do not collide. */
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The listener of METRICS_PORT once the app is ready; null when metrics share the API port. */
+    metricsServer: Server | null;
+  }
+}
+
+/** A constant-time comparison, so the token cannot be guessed a character at a time. */
+function sameToken(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(typeof header === 'string' ? header : '');
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Prometheus metrics, one registry per app so several apps in one process do not collide.
+ * `/metrics` is on the API port, open (the default, for a scraper inside the private network),
+ * behind `Authorization: Bearer METRICS_TOKEN`, or moved to its own listener on METRICS_PORT
+ * (reachable only from where the operator exposes that port); the two combine.
+ */
 export default fp(
-  async function metrics(app: FastifyInstance, opts: { database: Database }) {
+  async function metrics(app: FastifyInstance, opts: { database: Database; config: Config }) {
+    const { METRICS_TOKEN: token, METRICS_PORT: port } = opts.config;
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const requests = new Counter({
@@ -41,9 +65,51 @@ export default fp(
       duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
 
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-      reply.type(registry.contentType).send(await registry.metrics()),
-    );
+    app.decorate('metricsServer', null);
+    if (port === undefined) {
+      app.get(
+        '/metrics',
+        { schema: { hide: true } },
+        async (request: FastifyRequest, reply: FastifyReply) => {
+          if (token && !sameToken(request.headers.authorization, token)) {
+            return sendProblem(
+              reply,
+              request,
+              401,
+              'unauthorized',
+              'Unauthorized',
+              'The metrics token is required',
+            );
+          }
+          return reply.type(registry.contentType).send(await registry.metrics());
+        },
+      );
+      return;
+    }
+    // Its own listener, opened when the app is ready and closed with it.
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '').split('?')[0];
+      const authorized = !token || sameToken(req.headers.authorization, token);
+      if (req.method !== 'GET' || path !== '/metrics' || !authorized) {
+        res.writeHead(path === '/metrics' && !authorized ? 401 : 404).end();
+        return;
+      }
+      registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+        () => res.writeHead(500).end(),
+      );
+    });
+    // onReady rather than onListen: listen() resolves only once the metrics port is open too.
+    app.addHook('onReady', async () => {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, opts.config.METRICS_HOST ?? opts.config.HOST, () => resolve());
+      });
+      app.metricsServer = server;
+    });
+    app.addHook('onClose', async () => {
+      if (server.listening) await new Promise((resolve) => server.close(resolve));
+    });
   },
   { name: 'metrics' },
 );

@@ -6,7 +6,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import { ProblemSchema } from '../lib/schemas.js';
 
 const PUBLIC_ERRORS = [400, 404, 500, 503];
-const PROTECTED_ERRORS = [400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 500, 503];
+const PROTECTED_ERRORS = [400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 500, 503];
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request',
@@ -19,6 +19,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Understood but refused by a rule',
   428: 'If-Match required',
+  429: 'Rate limit reached (per token holder, or per address without a valid token); retry after Retry-After seconds. Every /v1 response carries RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy',
   500: 'Internal error',
   503: 'Database unavailable',
 };
@@ -90,7 +91,15 @@ export default fp(
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    // The docs page loads its scripts, styles and the document from this server only; swagger-ui
+    // sets inline styles, hence 'unsafe-inline' for styles (never for scripts).
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP:
+        "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; " +
+        "form-action 'self'; frame-ancestors 'none'; img-src 'self' data:; object-src 'none'; " +
+        "script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'",
+    });
   },
   { name: 'openapi' },
 );

@@ -38,6 +38,8 @@ export interface Client {
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   post(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   put(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  patch(url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  delete(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
 }
 
 export function testConfig(issuer: TestIssuer, overrides: Record<string, string> = {}): Config {
@@ -49,6 +51,8 @@ export function testConfig(issuer: TestIssuer, overrides: Record<string, string>
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     AUDIT_SEAL_INTERVAL_MS: '100',
+    // Off for the suite (tests/rate-limit.test.ts turns it on): files fire thousands of requests with one token.
+    RATE_LIMIT_ENABLED: 'false',
     ...overrides,
   });
 }
@@ -64,7 +68,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
 
   const clientFor = (target: FastifyInstance, token: string): Client => {
     const send = (
-      method: 'GET' | 'POST' | 'PUT',
+      method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
       url: string,
       body?: unknown,
       headers: Record<string, string> = {},
@@ -80,6 +84,8 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
       get: (url, headers) => send('GET', url, undefined, headers),
       post: (url, body, headers) => send('POST', url, body ?? {}, headers),
       put: (url, body, headers) => send('PUT', url, body ?? {}, headers),
+      patch: (url, body, headers) => send('PATCH', url, body ?? {}, headers),
+      delete: (url, headers) => send('DELETE', url, undefined, headers),
     };
   };
 

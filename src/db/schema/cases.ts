@@ -75,6 +75,8 @@ export const charges = pgTable(
     description: text('description').notNull(),
     position: integer('position').notNull(),
     details: jsonb('details').$type<Record<string, unknown>>(),
+    /** A withdrawn charge stays on the record (with its correction history) but is no longer decided. */
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [index('charges_case_idx').on(t.caseId, t.position)],
 );

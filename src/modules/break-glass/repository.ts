@@ -1,5 +1,5 @@
 import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
-import { and, desc, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { breakGlassGrants } from '../../db/schema/break-glass.js';
 
@@ -10,10 +10,36 @@ export const breakGlassRepository = {
     const [row] = await tx.insert(breakGlassGrants).values(values).returning();
     return row;
   },
+  async get(tx: Executor, id: string): Promise<BreakGlassRow | null> {
+    const [row] = await tx.select().from(breakGlassGrants).where(eq(breakGlassGrants.id, id));
+    return row ?? null;
+  },
+  /** Records the verdict in the statement that checks there is none yet: null when someone was first. */
+  async recordVerdict(
+    tx: Executor,
+    id: string,
+    values: Pick<
+      BreakGlassRow,
+      'reviewVerdict' | 'reviewNote' | 'reviewedBy' | 'reviewedRole' | 'reviewedAt'
+    >,
+  ): Promise<BreakGlassRow | null> {
+    const [row] = await tx
+      .update(breakGlassGrants)
+      .set(values)
+      .where(and(eq(breakGlassGrants.id, id), isNull(breakGlassGrants.reviewVerdict)))
+      .returning();
+    return row ?? null;
+  },
   /** Newest first, with the number of flagged audit rows that name each grant as their basis. */
   async review(
     tx: Executor,
-    f: { caseId?: string; sub?: string; from?: Date; to?: Date },
+    f: {
+      caseId?: string;
+      sub?: string;
+      from?: Date;
+      to?: Date;
+      verdict?: 'pending' | 'reviewed' | 'justified' | 'not_justified';
+    },
     after: TimeCursor | null,
     limit: number,
   ): Promise<(BreakGlassRow & { reads: number })[]> {
@@ -30,6 +56,13 @@ export const breakGlassRepository = {
           f.sub ? eq(breakGlassGrants.sub, f.sub) : undefined,
           f.from ? gte(breakGlassGrants.openedAt, f.from) : undefined,
           f.to ? lte(breakGlassGrants.openedAt, f.to) : undefined,
+          f.verdict === 'pending'
+            ? isNull(breakGlassGrants.reviewVerdict)
+            : f.verdict === 'reviewed'
+              ? isNotNull(breakGlassGrants.reviewVerdict)
+              : f.verdict
+                ? eq(breakGlassGrants.reviewVerdict, f.verdict)
+                : undefined,
           keysetAfter(breakGlassGrants.openedAt, breakGlassGrants.id, after, 'desc'),
         ),
       )

@@ -3,7 +3,13 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { UuidParam } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
-import { BreakGlassGrant, BreakGlassOpen, BreakGlassPage, BreakGlassQuery } from './schemas.js';
+import {
+  BreakGlassGrant,
+  BreakGlassOpen,
+  BreakGlassPage,
+  BreakGlassQuery,
+  BreakGlassVerdict,
+} from './schemas.js';
 import { breakGlassService } from './service.js';
 
 export const breakGlassRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
@@ -43,5 +49,21 @@ export const breakGlassRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }>
       },
     },
     async (request) => service.review(contextOf(request), request.query),
+  );
+
+  app.post(
+    '/break-glass/:id/review',
+    {
+      schema: {
+        operationId: 'reviewBreakGlass',
+        tags,
+        summary:
+          'Record a verdict on a break-glass grant: justified or not, with a note (auditor, or a judge of the owning court)',
+        params: UuidParam,
+        body: BreakGlassVerdict,
+        response: { 200: BreakGlassGrant },
+      },
+    },
+    async (request) => service.recordVerdict(contextOf(request), request.params.id, request.body),
   );
 };

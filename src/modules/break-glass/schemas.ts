@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BREAK_GLASS_VERDICTS } from '../../db/schema/break-glass.js';
 import { IsoDateTime, PageQuery } from '../../lib/schemas.js';
 
 export const BreakGlassOpen = z
@@ -28,8 +29,24 @@ export const BreakGlassGrant = z
     reason: z.string().nullable(),
     openedAt: z.date(),
     expiresAt: z.date(),
+    reviewVerdict: z
+      .enum(BREAK_GLASS_VERDICTS)
+      .nullable()
+      .describe('Null until a judge or auditor reviews it'),
+    reviewNote: z.string().nullable(),
+    reviewedBy: z.string().nullable(),
+    reviewedRole: z.string().nullable(),
+    reviewedAt: z.date().nullable(),
   })
   .meta({ id: 'BreakGlassGrant' });
+
+/** A reviewer's verdict on one grant: was the emergency access justified? */
+export const BreakGlassVerdict = z
+  .strictObject({
+    verdict: z.enum(BREAK_GLASS_VERDICTS),
+    note: z.string().trim().min(1).max(2000).describe('Why: what the reads under the grant show'),
+  })
+  .meta({ id: 'BreakGlassVerdict' });
 
 export const BreakGlassReview = BreakGlassGrant.extend({
   active: z.boolean(),
@@ -41,6 +58,10 @@ export const BreakGlassQuery = PageQuery.extend({
   sub: z.string().max(200).optional(),
   from: IsoDateTime.optional(),
   to: IsoDateTime.optional(),
+  verdict: z
+    .enum(['pending', 'reviewed', ...BREAK_GLASS_VERDICTS])
+    .optional()
+    .describe('pending: not reviewed yet'),
 });
 
 export const BreakGlassPage = z

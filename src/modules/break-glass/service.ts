@@ -4,11 +4,12 @@ import type { RequestContext } from '../../access/caller.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { caseEvents } from '../../db/schema/cases.js';
-import { unprocessable } from '../../lib/errors.js';
+import { conflict, forbidden, unprocessable } from '../../lib/errors.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { breakGlassRepository } from './repository.js';
-import type { BreakGlassOpen, BreakGlassQuery } from './schemas.js';
+import { authorizeOn } from '../cases/lifecycle.js';
+import type { BreakGlassOpen, BreakGlassQuery, BreakGlassVerdict } from './schemas.js';
 
 export function breakGlassService(db: Db, config: Config) {
   return {
@@ -57,6 +58,52 @@ export function breakGlassService(db: Db, config: Config) {
       });
     },
 
+    /**
+     * A reviewer's verdict on a grant (issue 14): an auditor for any case, a judge of the court that
+     * owns it; never on one's own grant. Once: the statement that records it checks there is none yet.
+     */
+    async recordVerdict(ctx: RequestContext, id: string, input: z.infer<typeof BreakGlassVerdict>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const { row, decision } = await authorizeOn(
+          tx,
+          ctx,
+          'break_glass:review',
+          'break_glass',
+          id,
+          breakGlassRepository.get,
+        );
+        const refusal = {
+          action: 'update' as const,
+          resourceType: 'break_glass',
+          resourceId: id,
+          caseId: row.caseId,
+        };
+        if (row.sub === ctx.caller.sub) {
+          throw forbidden('Nobody reviews their own emergency access').withAudit({
+            ...refusal,
+            decision,
+            outcome: 'denied',
+            reason: 'own grant',
+          });
+        }
+        const reviewed = await breakGlassRepository.recordVerdict(tx, id, {
+          reviewVerdict: input.verdict,
+          reviewNote: input.note,
+          reviewedBy: ctx.caller.sub,
+          reviewedRole: decision.role,
+          reviewedAt: new Date(),
+        });
+        if (!reviewed) {
+          throw conflict('The grant has already been reviewed', {
+            currentStatus: 'reviewed',
+            reviewVerdict: row.reviewVerdict,
+          }).withAudit({ ...refusal, decision, outcome: 'denied', reason: 'already reviewed' });
+        }
+        await audit({ ...refusal, decision, outcome: 'allowed' });
+        return reviewed;
+      });
+    },
+
     async review(ctx: RequestContext, q: z.infer<typeof BreakGlassQuery>) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'break_glass:list', { resourceType: 'break_glass' });
@@ -68,6 +115,7 @@ export function breakGlassService(db: Db, config: Config) {
             sub: q.sub,
             from: q.from ? new Date(q.from) : undefined,
             to: q.to ? new Date(q.to) : undefined,
+            verdict: q.verdict,
           },
           after,
           q.limit + 1,

@@ -30,8 +30,8 @@ export interface CaseHappening {
  * Nothing else writes `cases.stage`.
  */
 export const caseLifecycle = {
-  /** The charges of a case, for modules that decide per charge. */
-  charges: (tx: Executor, caseId: string) => caseRepository.charges(tx, caseId),
+  /** The charges still standing on a case (not withdrawn), for modules that decide per charge. */
+  charges: (tx: Executor, caseId: string) => caseRepository.activeCharges(tx, caseId),
 
   /** The case, locked until the transaction ends; 404 if it is gone (authorize already saw it). */
   async lock(tx: Executor, caseId: string): Promise<CaseRow> {

@@ -1,12 +1,15 @@
+import { changedAtVersion } from '../../lib/etag.js';
 import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
-import { type SQL, and, asc, desc, eq, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, isNull, max, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { type CaseStage, caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { persons } from '../../db/schema/persons.js';
 
 export type CaseRow = typeof cases.$inferSelect;
 export type ChargeRow = typeof charges.$inferSelect;
-export type CaseCharge = Pick<ChargeRow, 'id' | 'code' | 'description'>;
+export type CaseCharge = Pick<ChargeRow, 'id' | 'code' | 'description'> & {
+  withdrawnAt: Date | string | null;
+};
 export type CaseChild = { givenName: string | null; familyName: string | null; dateOfBirth: string | null };
 
 export const caseRepository = {
@@ -45,7 +48,8 @@ export const caseRepository = {
       .select({
         row: cases,
         charges: sql<CaseCharge[]>`coalesce((
-          SELECT json_agg(json_build_object('id', ch.id, 'code', ch.code, 'description', ch.description)
+          SELECT json_agg(json_build_object('id', ch.id, 'code', ch.code, 'description', ch.description,
+                                            'withdrawnAt', ch.withdrawn_at)
                           ORDER BY ch.position)
             FROM charges ch WHERE ch.case_id = cases.id), '[]'::json)`,
         child: sql<CaseChild | null>`(
@@ -64,6 +68,42 @@ export const caseRepository = {
   },
   async charges(tx: Executor, caseId: string): Promise<ChargeRow[]> {
     return tx.select().from(charges).where(eq(charges.caseId, caseId)).orderBy(asc(charges.position));
+  },
+  /** Charges still standing (not withdrawn): the ones a disposition decides. */
+  async activeCharges(tx: Executor, caseId: string): Promise<ChargeRow[]> {
+    return tx
+      .select()
+      .from(charges)
+      .where(and(eq(charges.caseId, caseId), isNull(charges.withdrawnAt)))
+      .orderBy(asc(charges.position));
+  },
+  async chargeById(tx: Executor, id: string): Promise<ChargeRow | null> {
+    const [row] = await tx.select().from(charges).where(eq(charges.id, id));
+    return row ?? null;
+  },
+  /** A charge added by a correction, under the id the client chose, after the case's last one. */
+  async addCharge(tx: Executor, caseId: string, id: string, code: string, description: string) {
+    const [last] = await tx
+      .select({ position: max(charges.position) })
+      .from(charges)
+      .where(eq(charges.caseId, caseId));
+    await tx.insert(charges).values({ id, caseId, code, description, position: (last?.position ?? -1) + 1 });
+  },
+  async updateCharge(
+    tx: Executor,
+    id: string,
+    values: Partial<Pick<ChargeRow, 'code' | 'description' | 'withdrawnAt'>>,
+  ) {
+    await tx.update(charges).set(values).where(eq(charges.id, id));
+  },
+  /** The child's cases that are not expunged (their age at the offence follows the date of birth). */
+  async ofPerson(tx: Executor, personId: string): Promise<CaseRow[]> {
+    return tx
+      .select()
+      .from(cases)
+      .where(and(eq(cases.personId, personId), isNull(cases.expungedAt)))
+      .orderBy(asc(cases.createdAt))
+      .for('update');
   },
   async child(tx: Executor, personId: string) {
     const [row] = await tx
@@ -128,6 +168,33 @@ export const caseRepository = {
       .where(eq(cases.id, row.id))
       .returning();
     return updated;
+  },
+  /** A correction: the fields given, one version more. The caller holds the row's lock. */
+  async correct(
+    tx: Executor,
+    row: CaseRow,
+    values: Partial<
+      Pick<
+        CaseRow,
+        | 'intakeKind'
+        | 'offenceDate'
+        | 'intakeAt'
+        | 'agency'
+        | 'location'
+        | 'detained'
+        | 'guardiansNotifiedAt'
+        | 'prosecutionOrgId'
+        | 'ageAtOffence'
+      >
+    >,
+  ): Promise<CaseRow> {
+    return changedAtVersion(
+      await tx
+        .update(cases)
+        .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(cases.id, row.id), eq(cases.version, row.version)))
+        .returning(),
+    );
   },
   async appendEvent(tx: Executor, event: typeof caseEvents.$inferInsert): Promise<void> {
     await tx.insert(caseEvents).values(event);

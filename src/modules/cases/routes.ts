@@ -4,7 +4,8 @@ import type { Db } from '../../db/client.js';
 import { etagOf } from '../../lib/etag.js';
 import { UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
-import { IfMatchHeader } from '../../lib/command-schemas.js';
+import { IfMatchHeader, IfMatchRequiredHeader, MERGE_PATCH_TYPES } from '../../lib/command-schemas.js';
+import { caseCorrectionService } from './corrections.js';
 import { caseClosingService } from './closing.js';
 import {
   Case,
@@ -12,6 +13,7 @@ import {
   CaseClosed,
   CaseCreate,
   CaseListQuery,
+  CasePatch,
   CaseSummary,
   IntakeAcceptance,
   IntakeAccepted,
@@ -86,6 +88,32 @@ export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = asy
     },
     async (request, reply) => {
       const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+
+  const corrections = caseCorrectionService(db, config);
+  app.patch(
+    '/cases/:id',
+    {
+      schema: {
+        operationId: 'correctCase',
+        tags,
+        summary: 'Correct intake data or charges (JSON merge patch, If-Match required; court clerk)',
+        params: UuidParam,
+        headers: IfMatchRequiredHeader,
+        consumes: MERGE_PATCH_TYPES,
+        body: CasePatch,
+        response: { 200: Case },
+      },
+    },
+    async (request, reply) => {
+      const row = await corrections.correct(
+        contextOf(request),
+        request.params.id,
+        request.body,
+        request.headers['if-match'],
+      );
       return reply.header('etag', etagOf(row.version)).send(row);
     },
   );

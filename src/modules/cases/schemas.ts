@@ -38,7 +38,15 @@ export const CaseCreate = z
   .meta({ id: 'CaseCreate' });
 
 export const Charge = z
-  .object({ id: z.uuid(), code: z.string(), description: z.string() })
+  .object({
+    id: z.uuid(),
+    code: z.string(),
+    description: z.string(),
+    withdrawnAt: z
+      .date()
+      .nullable()
+      .describe('Set when the charge was withdrawn by a correction; it is then no longer decided'),
+  })
   .meta({ id: 'Charge' });
 
 export const CaseSummary = z
@@ -89,6 +97,35 @@ export const Case = CaseSummary.extend({
 })
   .describe('Fields are shown per role, from an allowlist (src/access/properties.ts)')
   .meta({ id: 'Case' });
+
+/** A charge in a correction: both fields to add one, either to amend it. */
+export const ChargePatch = z.strictObject({
+  code: z.string().min(1).max(50).optional(),
+  description: z.string().min(1).max(500).optional(),
+});
+
+/**
+ * A correction of a case, as a JSON merge patch (RFC 7396): members absent are left as they are,
+ * null clears a field that may be empty. `charges` is an object keyed by charge id: an object
+ * amends that charge (or adds one under a new id, with code and description), null withdraws it.
+ */
+export const CasePatch = z
+  .strictObject({
+    reason: z.string().trim().min(1).max(1000).describe('Why the record is corrected (kept in the history)'),
+    intakeKind: z.enum(INTAKE_KINDS).optional(),
+    offenceDate: IsoDateTime.optional(),
+    intakeAt: IsoDateTime.optional(),
+    agency: z.string().min(1).max(200).optional(),
+    location: z.string().min(1).max(500).nullable().optional(),
+    detained: z.boolean().optional(),
+    guardiansNotifiedAt: IsoDateTime.nullable().optional(),
+    prosecutionOrgId: z.string().min(1).max(63).nullable().optional(),
+    charges: z
+      .record(z.uuid(), ChargePatch.nullable())
+      .optional()
+      .describe('Keyed by charge id: an object amends (or, under a new id, adds), null withdraws'),
+  })
+  .meta({ id: 'CasePatch' });
 
 export const CaseListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),

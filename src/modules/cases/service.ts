@@ -26,20 +26,43 @@ export function ageOn(dateOfBirth: string, at: Date): number {
   return age;
 }
 
-export function caseService(db: Db, config: Config) {
-  /** The case as the acting role is shown it: an allowlist per role (src/access/properties.ts). */
-  function view(row: CaseRow, charges: CaseCharge[], child: CaseChild, role: Role) {
-    const full = {
-      ...row,
-      charges: charges.map((c) => ({ id: c.id, code: c.code, description: c.description })),
-      child,
-    };
-    // The response schema checks the shaped object at run time; the role lists keep the required fields.
-    return { ...shapeFor('case', role, full), version: row.version } as z.output<typeof Case> & {
-      version: number;
-    };
-  }
+/** The case as the acting role is shown it: an allowlist per role (src/access/properties.ts). */
+export function caseView(row: CaseRow, charges: CaseCharge[], child: CaseChild, role: Role) {
+  const full = {
+    ...row,
+    charges: charges.map((c) => ({
+      id: c.id,
+      code: c.code,
+      description: c.description,
+      // Read back as JSON (getWithDetails) the time is a string; the schema wants a date.
+      withdrawnAt: c.withdrawnAt ? new Date(c.withdrawnAt) : null,
+    })),
+    child,
+  };
+  // The response schema checks the shaped object at run time; the role lists keep the required fields.
+  return { ...shapeFor('case', role, full), version: row.version } as z.output<typeof Case> & {
+    version: number;
+  };
+}
 
+/**
+ * The child's age at the offence, which must lie within the juvenile jurisdiction (422 naming
+ * `path` otherwise): at intake, and again when the offence date or the date of birth is corrected.
+ */
+export function juvenileAge(config: Config, dateOfBirth: string, offenceDate: Date, path: string): number {
+  const age = ageOn(dateOfBirth, offenceDate);
+  const min = config.MIN_AGE_CRIMINAL_RESPONSIBILITY;
+  const max = config.JUVENILE_UPPER_AGE;
+  if (age < min || age > max) {
+    throw unprocessable(
+      `The child's age at the offence is outside the juvenile jurisdiction (${min} to ${max} years)`,
+      [{ path, message: `age at offence must be between ${min} and ${max}` }],
+    );
+  }
+  return age;
+}
+
+export function caseService(db: Db, config: Config) {
   return {
     async create(ctx: RequestContext, input: z.infer<typeof CaseCreate>) {
       return withTransaction(db, ctx, async (tx, audit) => {
@@ -108,15 +131,7 @@ export function caseService(db: Db, config: Config) {
             { path: 'body.offenceDate', message: 'after intakeAt' },
           ]);
         }
-        const age = ageOn(person.dateOfBirth, offenceDate);
-        const min = config.MIN_AGE_CRIMINAL_RESPONSIBILITY;
-        const max = config.JUVENILE_UPPER_AGE;
-        if (age < min || age > max) {
-          throw unprocessable(
-            `The child's age at the offence is outside the juvenile jurisdiction (${min} to ${max} years)`,
-            [{ path: 'body.offenceDate', message: `age at offence must be between ${min} and ${max}` }],
-          );
-        }
+        const age = juvenileAge(config, person.dateOfBirth, offenceDate, 'body.offenceDate');
         // Issue 8.5: children move between courts. A case on a child another court holds an open case
         // for is allowed, waits for the intake rules to accept it, and is told to that court.
         const holding = await casesHoldingChild(tx, person.id, courtOrgId);
@@ -204,7 +219,7 @@ export function caseService(db: Db, config: Config) {
           familyName: person.familyName,
           dateOfBirth: person.dateOfBirth,
         };
-        return view(row, charges, child, decision.role);
+        return caseView(row, charges, child, decision.role);
       });
     },
 
@@ -228,7 +243,7 @@ export function caseService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return view(row, found.charges, found.child, decision.role);
+        return caseView(row, found.charges, found.child, decision.role);
       });
     },
 

@@ -27,6 +27,7 @@ export const STAGE_EVENTS = [
   'diversion_accepted',
   'diversion_declined',
   'diversion_started',
+  'diversion_condition_recorded',
   'diversion_completed',
   'diversion_failed',
   'hearing_scheduled',
@@ -99,11 +100,18 @@ export const STAGE_MOVES: readonly StageMove[] = [
     note: 'programme in progress',
   },
   {
+    event: 'diversion_condition_recorded',
+    from: ['diversion'],
+    to: null,
+    roles: DIVERSION_ROLES,
+    note: 'a condition done or not done; waived by the prosecutor only, with a reason',
+  },
+  {
     event: 'diversion_completed',
     from: ['diversion'],
     to: 'closed',
     roles: DIVERSION_ROLES,
-    note: 'case closes as diverted',
+    note: 'case closes as diverted; every condition done or waived',
   },
   {
     event: 'diversion_failed',

@@ -1,5 +1,5 @@
 import { keysetAfter, type TimeCursor } from '../../lib/pagination.js';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { consents } from '../../db/schema/consents.js';
 
@@ -50,7 +50,7 @@ export const consentRepository = {
   async revoke(tx: Executor, id: string, by: string, at: Date): Promise<ConsentRow | null> {
     const [row] = await tx
       .update(consents)
-      .set({ revokedAt: at, revokedBy: by })
+      .set({ revokedAt: at, revokedBy: by, version: sql`${consents.version} + 1` })
       .where(and(eq(consents.id, id), isNull(consents.revokedAt)))
       .returning();
     return row ?? null;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
+import { etagOf } from '../../lib/etag.js';
 import { UuidParam } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
 import {
@@ -83,6 +84,26 @@ export const consentRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = 
         response: { 200: Consent },
       },
     },
-    async (request) => service.revoke(contextOf(request), request.params.id),
+    async (request, reply) => {
+      const view = await service.revoke(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(view.version)).send(view);
+    },
+  );
+
+  app.get(
+    '/consents/:id',
+    {
+      schema: {
+        operationId: 'getConsent',
+        tags,
+        summary: 'One consent, with its ETag (as the consent list shows it to your role)',
+        params: UuidParam,
+        response: { 200: Consent },
+      },
+    },
+    async (request, reply) => {
+      const view = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(view.version)).send(view);
+    },
   );
 };

@@ -83,6 +83,7 @@ export const Consent = z
     confirmedAt: z.date().nullable().optional(),
     createdAt: z.date().optional(),
     revokedAt: z.date().nullable().optional(),
+    version: z.number().int().describe('The ETag of the consent is this version, quoted'),
   })
   .meta({ id: 'Consent' });
 

@@ -78,7 +78,7 @@ export function consentService(db: Db, config: Config) {
       createdAt: row.createdAt,
       revokedAt: row.revokedAt,
     };
-    return { ...shapeFor('consent', decision.role, full), id: row.id };
+    return { ...shapeFor('consent', decision.role, full), id: row.id, version: row.version };
   }
 
   async function childOf(tx: Executor, personId: string) {
@@ -251,6 +251,29 @@ export function consentService(db: Db, config: Config) {
         }
         await audit({ ...target, personId: row.personId, decision, outcome: 'allowed' });
         return viewOf(decision, row, person.dateOfBirth, now);
+      });
+    },
+
+    /** One consent, through the same decision as the child's consent list (404 for the unrelated). */
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const existing = await consentRepository.get(tx, id);
+        const decision = await authorize(tx, ctx, 'consent:read', {
+          resourceType: 'consent',
+          resourceId: id,
+          personId: existing?.personId ?? null,
+        });
+        if (!existing) throw notFound('consent');
+        const person = await childOf(tx, existing.personId);
+        await audit({
+          action: 'read',
+          resourceType: 'consent',
+          resourceId: id,
+          personId: existing.personId,
+          decision,
+          outcome: 'allowed',
+        });
+        return viewOf(decision, existing, person.dateOfBirth, new Date());
       });
     },
 

@@ -33,7 +33,11 @@ export const CourtOrder = z
     grantees: z.array(z.object({ type: z.string(), value: z.string() })),
     validFrom: z.date(),
     validUntil: z.date().nullable(),
-    active: z.boolean(),
+    active: z.boolean().describe('In its period and not revoked'),
+    revokedAt: z.date().nullable(),
+    revokedBy: z.string().nullable(),
+    revocationReason: z.string().nullable(),
+    version: z.number().int(),
     createdAt: z.date(),
   })
   .meta({ id: 'CourtOrder' });

@@ -1,22 +1,110 @@
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
+import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { caseEvents } from '../../db/schema/cases.js';
-import { unprocessable } from '../../lib/errors.js';
+import { forbidden, preconditionFailed, unprocessable } from '../../lib/errors.js';
+import { checkIfMatch } from '../../lib/etag.js';
+import { readEventClock } from '../../lib/event-time.js';
 import { withTransaction } from '../../lib/transaction.js';
+import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
 import { assertGranteeExists } from '../consents/service.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { type CourtOrderRow, courtOrderRepository } from './repository.js';
 import type { CourtOrderCreate } from './schemas.js';
 
+const RESOURCE = 'court_order';
+
 const viewOf = (row: CourtOrderRow, now: Date) => ({
   ...row,
-  active: row.validFrom <= now && (row.validUntil === null || now < row.validUntil),
+  active: row.revokedAt === null && row.validFrom <= now && (row.validUntil === null || now < row.validUntil),
 });
 
-export function courtOrderService(db: Db) {
+export function courtOrderService(db: Db, config: Config) {
   return {
+    async get(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) =>
+        viewOf(
+          await readOn(tx, ctx, audit, 'court_order:read', RESOURCE, id, courtOrderRepository.get),
+          new Date(),
+        ),
+      );
+    },
+
+    /**
+     * Revocation by the court that issued the order (issue 14): from then on it opens nothing, on the
+     * very next request (the access decision reads revokedAt). Once only: the statement that revokes
+     * checks it is not revoked yet, so two clerks at once get one 200 and one 409.
+     */
+    async revoke(
+      ctx: RequestContext,
+      id: string,
+      input: { reason: string; occurredAt?: string },
+      ifMatch?: string,
+    ) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const { row, decision } = await authorizeOn(
+          tx,
+          ctx,
+          'court_order:revoke',
+          RESOURCE,
+          id,
+          courtOrderRepository.get,
+        );
+        const refusal = {
+          action: 'update' as const,
+          resourceType: RESOURCE,
+          resourceId: id,
+          caseId: row.caseId,
+        };
+        if (ctx.caller.org !== row.issuingCourtOrgId) {
+          throw forbidden('Only the court that issued the order may revoke it').withAudit({
+            ...refusal,
+            decision,
+            outcome: 'denied',
+            reason: 'not the issuing court',
+          });
+        }
+        if (ifMatch !== undefined) checkIfMatch(ifMatch, row.version);
+        const kase = await caseLifecycle.lock(tx, row.caseId);
+        const clock = await readEventClock(tx, config);
+        const revokedAt = clock.at(input.occurredAt);
+        clock.check({
+          path: 'body.occurredAt',
+          at: revokedAt,
+          notBefore: [{ at: row.createdAt, what: 'the order was recorded' }],
+        });
+        const revoked = row.revokedAt
+          ? null
+          : await courtOrderRepository.revoke(tx, row, {
+              revokedAt,
+              revokedBy: ctx.caller.sub,
+              revocationReason: input.reason,
+            });
+        if (!revoked) {
+          if (ifMatch !== undefined && !row.revokedAt) throw preconditionFailed();
+          throw refusedConflict('The court order is already revoked', decision, refusal, kase, {
+            currentStatus: 'revoked',
+          });
+        }
+        await caseLifecycle.note(
+          tx,
+          row.caseId,
+          { sub: ctx.caller.sub, role: decision.role },
+          {
+            kind: 'court_order_revoked',
+            occurredAt: revokedAt,
+            summary: 'Court order on access to sensitive records revoked by its court',
+            resourceType: RESOURCE,
+            resourceId: id,
+          },
+        );
+        await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
+        return viewOf(revoked, new Date());
+      });
+    },
+
     async create(ctx: RequestContext, caseId: string, input: z.infer<typeof CourtOrderCreate>) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'court_order:create', {

@@ -35,11 +35,24 @@ export const custodyRepository = {
       .where(and(eq(custodyEpisodes.caseId, caseId), isNull(custodyEpisodes.releasedAt)));
     return row ?? null;
   },
-  async end(tx: Executor, row: CustodyRow, releasedAt: Date, releaseReason: string): Promise<CustodyRow> {
+  async end(
+    tx: Executor,
+    row: CustodyRow,
+    releasedAt: Date,
+    releaseReason: string,
+    aftercare: { provided: boolean; kind?: CustodyRow['aftercareKind'] } | undefined,
+  ): Promise<CustodyRow> {
     return changedAtVersion(
       await tx
         .update(custodyEpisodes)
-        .set({ releasedAt, releaseReason, version: row.version + 1, updatedAt: new Date() })
+        .set({
+          releasedAt,
+          releaseReason,
+          aftercareProvided: aftercare?.provided ?? null,
+          aftercareKind: aftercare?.kind ?? null,
+          version: row.version + 1,
+          updatedAt: new Date(),
+        })
         .where(and(eq(custodyEpisodes.id, row.id), eq(custodyEpisodes.version, row.version)))
         .returning(),
     );

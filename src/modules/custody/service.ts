@@ -8,6 +8,8 @@ import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
 import { dispositionQueries } from '../dispositions/service.js';
+import { facilityQueries } from '../facilities/service.js';
+import { unprocessable } from '../../lib/errors.js';
 import { type CustodyRow, custodyRepository } from './repository.js';
 import type { CustodyEnd, CustodyStart } from './schemas.js';
 
@@ -43,6 +45,12 @@ export function custodyService(db: Db, config: Config) {
             { at: order?.decidedAt, what: 'the custodial disposition' },
           ],
         });
+        const place = input.facilityId ? await facilityQueries.get(tx, input.facilityId) : null;
+        if (input.facilityId && !place) {
+          throw unprocessable('The facility is not in the registry', [
+            { path: 'body.facilityId', message: 'unknown facility' },
+          ]);
+        }
         const open = await custodyRepository.openForPerson(tx, kase.personId);
         const row = open
           ? null
@@ -50,7 +58,8 @@ export function custodyService(db: Db, config: Config) {
               caseId,
               personId: kase.personId,
               kind: input.kind,
-              facility: input.facility,
+              facility: input.facility ?? place?.name ?? '',
+              facilityId: place?.id ?? null,
               startedAt,
               createdBy: ctx.caller.sub,
             });
@@ -118,7 +127,13 @@ export function custodyService(db: Db, config: Config) {
           at: releasedAt,
           notBefore: [{ at: row.startedAt, what: 'the custody started' }],
         });
-        const updated = await custodyRepository.end(tx, row, releasedAt, input.releaseReason);
+        const updated = await custodyRepository.end(
+          tx,
+          row,
+          releasedAt,
+          input.releaseReason,
+          input.aftercare,
+        );
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'custody_recorded',
           kind: 'custody_ended',

@@ -1,10 +1,11 @@
 import { keysetAfter } from '../../lib/pagination.js';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { changedAtVersion } from '../../lib/etag.js';
-import { diversions } from '../../db/schema/diversion.js';
+import { diversionConditions, diversions } from '../../db/schema/diversion.js';
 
 export type DiversionRow = typeof diversions.$inferSelect;
+export type ConditionRow = typeof diversionConditions.$inferSelect;
 
 export const diversionRepository = {
   async insert(tx: Executor, values: typeof diversions.$inferInsert): Promise<DiversionRow> {
@@ -59,5 +60,62 @@ export const diversionRepository = {
       )
       .orderBy(desc(diversions.createdAt), desc(diversions.id))
       .limit(limit);
+  },
+  async insertConditions(
+    tx: Executor,
+    values: (typeof diversionConditions.$inferInsert)[],
+  ): Promise<ConditionRow[]> {
+    return tx.insert(diversionConditions).values(values).returning();
+  },
+  async conditionsOf(tx: Executor, diversionIds: string[]): Promise<ConditionRow[]> {
+    if (diversionIds.length === 0) return [];
+    return tx
+      .select()
+      .from(diversionConditions)
+      .where(inArray(diversionConditions.diversionId, diversionIds))
+      .orderBy(asc(diversionConditions.position));
+  },
+  /** Conditions neither done nor waived: what stands between a diversion and its completion. */
+  async openConditions(tx: Executor, diversionId: string): Promise<ConditionRow[]> {
+    return tx
+      .select()
+      .from(diversionConditions)
+      .where(
+        and(
+          eq(diversionConditions.diversionId, diversionId),
+          notInArray(diversionConditions.status, ['done', 'waived']),
+        ),
+      )
+      .orderBy(asc(diversionConditions.position));
+  },
+  async condition(tx: Executor, id: string): Promise<ConditionRow | null> {
+    const [row] = await tx.select().from(diversionConditions).where(eq(diversionConditions.id, id));
+    return row ?? null;
+  },
+  async conditionForUpdate(tx: Executor, id: string): Promise<ConditionRow | null> {
+    const [row] = await tx
+      .select()
+      .from(diversionConditions)
+      .where(eq(diversionConditions.id, id))
+      .for('update');
+    return row ?? null;
+  },
+  async updateCondition(
+    tx: Executor,
+    row: ConditionRow,
+    values: Partial<
+      Pick<
+        ConditionRow,
+        'status' | 'statusAt' | 'note' | 'victimConsentedAt' | 'recordedBy' | 'recordedByRole'
+      >
+    >,
+  ): Promise<ConditionRow> {
+    return changedAtVersion(
+      await tx
+        .update(diversionConditions)
+        .set({ ...values, version: row.version + 1, updatedAt: new Date() })
+        .where(and(eq(diversionConditions.id, row.id), eq(diversionConditions.version, row.version)))
+        .returning(),
+    );
   },
 };

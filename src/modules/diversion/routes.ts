@@ -5,7 +5,14 @@ import { IfMatchHeader, OptionalNoteAt, ReasonAt } from '../../lib/command-schem
 import { etagOf } from '../../lib/etag.js';
 import { PageQuery, UuidParam, page } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
-import { Diversion, DiversionPropose } from './schemas.js';
+import { CONDITION_STEPS, type ConditionStep, diversionConditionService } from './conditions.js';
+import {
+  ConditionDone,
+  ConditionRefusal,
+  Diversion,
+  DiversionCondition,
+  DiversionPropose,
+} from './schemas.js';
 import { diversionService } from './service.js';
 
 export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
@@ -119,6 +126,73 @@ export const diversionRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> 
           b.reason ?? b.note,
           request.headers['if-match'],
           b.occurredAt,
+        );
+        return reply.header('etag', etagOf(row.version)).send(row);
+      },
+    );
+  }
+
+  const conditions = diversionConditionService(db, config);
+  const conditionSteps: Record<
+    ConditionStep,
+    { operationId: string; summary: string; body: typeof ConditionDone | typeof ConditionRefusal }
+  > = {
+    done: {
+      operationId: 'recordDiversionConditionDone',
+      summary:
+        'A condition was met (court clerk or prosecutor); a restorative meeting needs the victim’s consent',
+      body: ConditionDone,
+    },
+    'not-done': {
+      operationId: 'recordDiversionConditionNotDone',
+      summary: 'A condition was not met, with the reason (court clerk or prosecutor)',
+      body: ConditionRefusal,
+    },
+    waive: {
+      operationId: 'waiveDiversionCondition',
+      summary: 'The prosecutor waives a condition, with the reason',
+      body: ConditionRefusal,
+    },
+  };
+  app.get(
+    '/diversion-conditions/:id',
+    {
+      schema: {
+        operationId: 'getDiversionCondition',
+        tags,
+        summary: 'One diversion condition, with its ETag',
+        params: UuidParam,
+        response: { 200: DiversionCondition },
+      },
+    },
+    async (request, reply) => {
+      const row = await conditions.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+
+  for (const step of Object.keys(CONDITION_STEPS) as ConditionStep[]) {
+    const { operationId, summary, body } = conditionSteps[step];
+    app.post(
+      `/diversion-conditions/:id/${step}`,
+      {
+        schema: {
+          params: UuidParam,
+          headers: IfMatchHeader,
+          response: { 200: DiversionCondition },
+          tags,
+          operationId,
+          summary,
+          body,
+        },
+      },
+      async (request, reply) => {
+        const row = await conditions.record(
+          contextOf(request),
+          request.params.id,
+          step,
+          request.body as never,
+          request.headers['if-match'],
         );
         return reply.header('etag', etagOf(row.version)).send(row);
       },

@@ -5,11 +5,12 @@ import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import type { DiversionStatus } from '../../db/schema/diversion.js';
 import { type TimeBound, readEventClock } from '../../lib/event-time.js';
+import { unprocessable } from '../../lib/errors.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
 import type { StageEvent } from '../cases/stages.js';
-import { type DiversionRow, diversionRepository } from './repository.js';
+import { type ConditionRow, type DiversionRow, diversionRepository } from './repository.js';
 import type { DiversionPropose } from './schemas.js';
 
 const RESOURCE = 'diversion';
@@ -41,6 +42,53 @@ const STEPS = {
   { from: readonly DiversionStatus[]; to: DiversionStatus; event: StageEvent; summary: string }
 >;
 export type DiversionStep = keyof typeof STEPS;
+
+/** The diversion as shown: its conditions, each with where it stands, in the order proposed. */
+export async function withConditions(tx: Executor, rows: DiversionRow[]) {
+  const conditions = await diversionRepository.conditionsOf(
+    tx,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, conditions: conditions.filter((c) => c.diversionId === r.id) }));
+}
+
+/** Plain text is a condition of kind `other`; community work needs its hours, and only it has hours. */
+function conditionRows(
+  input: z.infer<typeof DiversionPropose>['conditions'],
+  diversion: DiversionRow,
+): Omit<
+  ConditionRow,
+  | 'id'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'status'
+  | 'statusAt'
+  | 'note'
+  | 'recordedBy'
+  | 'recordedByRole'
+>[] {
+  return input.map((c, position) => {
+    const structured = typeof c === 'string' ? { kind: 'other' as const, description: c } : c;
+    const path = `body.conditions.${position}.hours`;
+    if (structured.kind === 'community_work' && structured.hours === undefined)
+      throw unprocessable('Community work needs its hours', [
+        { path, message: 'required for community_work' },
+      ]);
+    if (structured.kind !== 'community_work' && structured.hours !== undefined)
+      throw unprocessable('Only community work has hours', [{ path, message: 'only for community_work' }]);
+    return {
+      diversionId: diversion.id,
+      caseId: diversion.caseId,
+      position,
+      kind: structured.kind,
+      description: structured.description,
+      hours: structured.hours ?? null,
+      dueOn: structured.dueOn ?? null,
+      victimConsentedAt: structured.victimConsentedAt ? new Date(structured.victimConsentedAt) : null,
+    };
+  });
+}
 
 /** The last step of a diversion: the next one may not precede it. */
 const lastStep = (row: DiversionRow): TimeBound =>
@@ -75,10 +123,10 @@ export function diversionService(db: Db, config: Config) {
           caseId,
           proposedAt,
           provider: input.provider,
-          conditions: input.conditions,
           proposedBy: ctx.caller.sub,
           proposedByRole: decision.role,
         });
+        await diversionRepository.insertConditions(tx, conditionRows(input.conditions, row));
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'diversion_proposed',
           occurredAt: proposedAt,
@@ -93,7 +141,7 @@ export function diversionService(db: Db, config: Config) {
           decision,
           outcome: 'allowed',
         });
-        return row;
+        return (await withConditions(tx, [row]))[0];
       });
     },
 
@@ -138,6 +186,26 @@ export function diversionService(db: Db, config: Config) {
           );
         }
         caseLifecycle.check(kase, rule.event, decision, refusal);
+        if (step === 'complete') {
+          // Completion means every condition was met or waived by the prosecutor (capability 10).
+          const open = await diversionRepository.openConditions(tx, row.id);
+          if (open.length > 0) {
+            throw refusedConflict(
+              'Every condition must be done or waived before the diversion completes',
+              decision,
+              refusal,
+              kase,
+              {
+                currentStatus: row.status,
+                openItems: open.map((c) => ({
+                  resourceType: 'diversion_condition',
+                  id: c.id,
+                  status: c.status,
+                })),
+              },
+            );
+          }
+        }
         const clock = await readEventClock(tx, config);
         const at = clock.at(occurredAt);
         clock.check({ path: 'body.occurredAt', at, notBefore: [lastStep(row)] });
@@ -167,14 +235,15 @@ export function diversionService(db: Db, config: Config) {
           { closedReason: 'diverted' },
         );
         await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
-        return updated;
+        return (await withConditions(tx, [updated]))[0];
       });
     },
 
     async get(ctx: RequestContext, id: string) {
-      return withTransaction(db, ctx, (tx, audit) =>
-        readOn(tx, ctx, audit, 'diversion:read', RESOURCE, id, diversionRepository.get),
-      );
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const row = await readOn(tx, ctx, audit, 'diversion:read', RESOURCE, id, diversionRepository.get);
+        return (await withConditions(tx, [row]))[0];
+      });
     },
 
     async list(ctx: RequestContext, caseId: string, q: { limit: number; cursor?: string }) {
@@ -183,7 +252,8 @@ export function diversionService(db: Db, config: Config) {
         const c = decodeTimeCursor(q.cursor);
         const rows = await diversionRepository.listForCase(tx, caseId, c, q.limit + 1);
         await audit({ action: 'search', resourceType: RESOURCE, caseId, decision, outcome: 'allowed' });
-        return pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
+        const page = pageOf(rows, q.limit, (r) => [r.createdAt.toISOString(), r.id]);
+        return { ...page, items: await withConditions(tx, page.items) };
       });
     },
   };

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
+import { webhookRepository } from '../webhooks/repository.js';
 import { eventRepository } from './repository.js';
 
 const BATCH = 5_000;
@@ -12,7 +13,7 @@ export interface EventPruner {
 }
 
 /**
- * Keeps the outbox to EVENTS_RETENTION_DAYS. Every instance runs one; batches are taken with
+ * Keeps the outbox (and finished webhook deliveries) to EVENTS_RETENTION_DAYS. Every instance runs one; batches are taken with
  * SKIP LOCKED, so instances pruning at once share the work instead of waiting on each other.
  */
 export function startEventPruner(db: Db, config: Config, log: FastifyBaseLogger): EventPruner {
@@ -22,8 +23,16 @@ export function startEventPruner(db: Db, config: Config, log: FastifyBaseLogger)
     for (;;) {
       const n = await db.transaction((tx) => eventRepository.prune(tx, config.EVENTS_RETENTION_DAYS, BATCH));
       total += n;
-      if (n < BATCH) return total;
+      if (n < BATCH) break;
     }
+    // Webhook deliveries (sent, failed or dropped) follow the same retention.
+    while (
+      (await db.transaction((tx) => webhookRepository.prune(tx, config.EVENTS_RETENTION_DAYS, BATCH))) ===
+      BATCH
+    ) {
+      /* next batch */
+    }
+    return total;
   };
   const tick = () => {
     if (running) return;

@@ -13,7 +13,11 @@ export const Event = z
     occurredAt: z.date().describe('When the change was committed (database clock)'),
     caseId: z.uuid(),
     resourceType: z.string().max(64).describe('The kind of resource that changed (case, hearing, record...)'),
-    resourceId: z.string().max(64).nullable(),
+    resourceId: z
+      .string()
+      .max(128)
+      .nullable()
+      .describe('The id of the resource; for an alert, rule:caseId:subjectId as in GET /v1/alerts'),
   })
   .meta({ id: 'Event', description: 'A thin event: ids and a type, never personal data or content' });
 

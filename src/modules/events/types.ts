@@ -10,6 +10,7 @@ export const EVENT_RESOURCES = {
   hearing: 'hearing:read',
   custody_episode: 'custody:read',
   diversion: 'diversion:read',
+  diversion_condition: 'diversion:read',
   disposition: 'disposition:read',
   supervision: 'supervision:read',
   supervision_entry: 'supervision:read',
@@ -19,6 +20,9 @@ export const EVENT_RESOURCES = {
   // added, to those whose role may read the case's records at all.
   record: 'record:read',
   court_order: 'court_order:read',
+  // Deadline alerts that started or stopped holding (src/modules/alerts/watcher.ts), to those whose
+  // role may list alerts and who are related to the case.
+  alert: 'alert:list',
 } as const satisfies Record<string, Action>;
 
 export type EventResource = keyof typeof EVENT_RESOURCES;
@@ -37,6 +41,7 @@ export const EVENT_TYPES = [
   'custody_episode.updated',
   'diversion.created',
   'diversion.updated',
+  'diversion_condition.updated',
   'disposition.created',
   'supervision.created',
   'supervision.updated',
@@ -47,6 +52,8 @@ export const EVENT_TYPES = [
   'social_work_assignment.updated',
   'record.created',
   'court_order.created',
+  'alert.raised',
+  'alert.cleared',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

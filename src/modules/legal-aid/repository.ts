@@ -146,7 +146,7 @@ export const legalAidRepository = {
     const chargeRows = await tx
       .select({ caseId: charges.caseId, code: charges.code, description: charges.description })
       .from(charges)
-      .where(inArray(charges.caseId, caseIds))
+      .where(and(inArray(charges.caseId, caseIds), isNull(charges.withdrawnAt)))
       .orderBy(asc(charges.position));
     const hearingRows = await tx
       .select()

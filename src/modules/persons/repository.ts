@@ -1,4 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
+import { changedAtVersion } from '../../lib/etag.js';
+import { and, eq, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../../db/client.js';
 import { persons } from '../../db/schema/persons.js';
 
@@ -12,6 +13,26 @@ export const personRepository = {
   async get(tx: Executor, id: string): Promise<PersonRow | null> {
     const [row] = await tx.select().from(persons).where(eq(persons.id, id));
     return row ?? null;
+  },
+  async getForUpdate(tx: Executor, id: string): Promise<PersonRow | null> {
+    const [row] = await tx.select().from(persons).where(eq(persons.id, id)).for('update');
+    return row ?? null;
+  },
+  /** A correction: the fields given, one version more. The caller holds the row's lock. */
+  async correct(
+    tx: Executor,
+    row: PersonRow,
+    values: Partial<
+      Pick<PersonRow, 'givenName' | 'familyName' | 'dateOfBirth' | 'sex' | 'region' | 'guardians'>
+    >,
+  ): Promise<PersonRow> {
+    return changedAtVersion(
+      await tx
+        .update(persons)
+        .set({ ...values, version: row.version + 1 })
+        .where(and(eq(persons.id, row.id), eq(persons.version, row.version)))
+        .returning(),
+    );
   },
   /**
    * Likely matches by trigram similarity of the full name, boosted by an equal date of birth.

@@ -4,11 +4,15 @@ import type { Db } from '../../db/client.js';
 import { etagOf } from '../../lib/etag.js';
 import { UuidParam } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
-import { MatchQuery, Person, PersonCreate, PersonMatches } from './schemas.js';
+import { MatchQuery, Person, PersonCreate, PersonMatches, PersonPatch } from './schemas.js';
+import { IfMatchRequiredHeader, MERGE_PATCH_TYPES } from '../../lib/command-schemas.js';
 import { personService } from './service.js';
 
-export const personRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (app, { db }) => {
-  const service = personService(db);
+export const personRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
+  app,
+  { db, config },
+) => {
+  const service = personService(db, config);
   const tags = ['persons'];
 
   app.post(
@@ -58,8 +62,33 @@ export const personRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = a
       },
     },
     async (request, reply) => {
-      const { view, version } = await service.get(contextOf(request), request.params.id);
-      return reply.header('etag', etagOf(version)).send(view);
+      const row = await service.get(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+
+  app.patch(
+    '/persons/:id',
+    {
+      schema: {
+        operationId: 'correctPerson',
+        tags,
+        summary: "Correct a child's details (JSON merge patch, If-Match required; court clerk)",
+        params: UuidParam,
+        headers: IfMatchRequiredHeader,
+        consumes: MERGE_PATCH_TYPES,
+        body: PersonPatch,
+        response: { 200: Person },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.correct(
+        contextOf(request),
+        request.params.id,
+        request.body,
+        request.headers['if-match'],
+      );
+      return reply.header('etag', etagOf(row.version)).send(row);
     },
   );
 };

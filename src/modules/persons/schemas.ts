@@ -19,6 +19,19 @@ export const PersonCreate = z
   })
   .meta({ id: 'PersonCreate' });
 
+/** A correction of a child's details, as a JSON merge patch (RFC 7396); `guardians` is replaced whole. */
+export const PersonPatch = z
+  .strictObject({
+    reason: z.string().trim().min(1).max(1000).describe('Why the record is corrected (kept in the history)'),
+    givenName: z.string().trim().min(1).max(200).optional(),
+    familyName: z.string().trim().min(1).max(200).optional(),
+    dateOfBirth: IsoDate.optional(),
+    sex: z.enum(SEXES).optional(),
+    region: z.string().min(1).max(100).nullable().optional(),
+    guardians: z.array(Guardian).max(10).optional(),
+  })
+  .meta({ id: 'PersonPatch' });
+
 /**
  * Shaped per role and relationship (src/access/properties.ts): fields the caller may not see are
  * left out, and guardians are listed without their contact for those who may not have it.

@@ -1,11 +1,14 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../../db/client.js';
+import { alertAcknowledgements } from '../../db/schema/alerts.js';
+import { custodyIncidents } from '../../db/schema/facilities.js';
 import { breakGlassGrants } from '../../db/schema/break-glass.js';
 import { caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { consents } from '../../db/schema/consents.js';
+import { corrections } from '../../db/schema/corrections.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 import { dispositions } from '../../db/schema/dispositions.js';
-import { diversions } from '../../db/schema/diversion.js';
+import { diversionConditions, diversions } from '../../db/schema/diversion.js';
 import { hearings } from '../../db/schema/hearings.js';
 import { legalAidAssignments } from '../../db/schema/legal-aid.js';
 import { persons } from '../../db/schema/persons.js';
@@ -48,19 +51,33 @@ export const sealingRepository = {
     await tx.update(charges).set({ description: ERASED, details: null }).where(eq(charges.caseId, caseId));
     await tx.update(caseEvents).set({ summary: ERASED }).where(eq(caseEvents.caseId, caseId));
     await tx.update(breakGlassGrants).set({ reason: null }).where(eq(breakGlassGrants.caseId, caseId));
+    await tx.update(custodyIncidents).set({ notes: null }).where(eq(custodyIncidents.caseId, caseId));
+    await tx
+      .update(alertAcknowledgements)
+      .set({ note: null })
+      .where(eq(alertAcknowledgements.caseId, caseId));
     await tx
       .update(custodyEpisodes)
       .set({ facility: ERASED, releaseReason: null })
       .where(eq(custodyEpisodes.caseId, caseId));
     await tx
       .update(diversions)
-      .set({ provider: ERASED, conditions: [], outcomeNote: null })
+      .set({ provider: ERASED, outcomeNote: null })
       .where(eq(diversions.caseId, caseId));
+    await tx
+      .update(diversionConditions)
+      .set({ description: ERASED, note: null })
+      .where(eq(diversionConditions.caseId, caseId));
     await tx
       .update(hearings)
       .set({ purpose: ERASED, location: null, outcome: null, attendees: [], reason: null })
       .where(eq(hearings.caseId, caseId));
     await tx.update(dispositions).set({ notes: null }).where(eq(dispositions.caseId, caseId));
+    // The correction history keeps which field changed and when, not the values or the reason.
+    await tx
+      .update(corrections)
+      .set({ oldValue: null, newValue: null, reason: ERASED })
+      .where(eq(corrections.caseId, caseId));
     await tx
       .update(supervisions)
       .set({ conditions: [], endNote: null })
@@ -145,5 +162,9 @@ export const sealingRepository = {
       .update(consents)
       .set({ grantorName: null, evidenceRef: null })
       .where(eq(consents.personId, personId));
+    await tx
+      .update(corrections)
+      .set({ oldValue: null, newValue: null, reason: ERASED })
+      .where(eq(corrections.personId, personId));
   },
 };

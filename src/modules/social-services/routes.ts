@@ -39,6 +39,23 @@ export const socialServicesRoutes: FastifyPluginAsyncZod<{ db: Db; config: Confi
     },
   );
 
+  app.get(
+    '/social-work-assignments/:id',
+    {
+      schema: {
+        operationId: 'getSocialWorkAssignment',
+        tags,
+        summary: 'One social worker assignment, with its ETag',
+        params: UuidParam,
+        response: { 200: SocialWorkAssignment },
+      },
+    },
+    async (request, reply) => {
+      const row = await service.getAssignment(contextOf(request), request.params.id);
+      return reply.header('etag', etagOf(row.version)).send(row);
+    },
+  );
+
   app.post(
     '/social-work-assignments/:id/end',
     {

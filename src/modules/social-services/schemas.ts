@@ -19,6 +19,7 @@ export const SocialWorkAssignment = z
     orgId: z.string(),
     status: z.enum(['active', 'ended']),
     endedAt: z.date().nullable(),
+    version: z.number().int(),
     createdAt: z.date(),
     updatedAt: z.date(),
   })

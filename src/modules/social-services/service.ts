@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
-import { authorizeOn, caseLifecycle, refusedConflict } from '../cases/lifecycle.js';
+import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
 import { assignableStaff } from '../organizations/specialised-staff.js';
 import { socialServicesRepository } from './repository.js';
 import type {
@@ -116,6 +116,20 @@ export function socialServicesService(db: Db, config: Config) {
         });
         return row;
       });
+    },
+
+    async getAssignment(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, (tx, audit) =>
+        readOn(
+          tx,
+          ctx,
+          audit,
+          'social_services:list',
+          ASSIGNMENT,
+          id,
+          socialServicesRepository.getAssignment,
+        ),
+      );
     },
 
     async endAssignment(ctx: RequestContext, id: string) {

@@ -1,3 +1,6 @@
+ALTER TABLE "cases" ADD COLUMN "intake_status" text DEFAULT 'accepted' NOT NULL;--> statement-breakpoint
+ALTER TABLE "cases" ADD COLUMN "intake_accepted_by" text;--> statement-breakpoint
+ALTER TABLE "cases" ADD COLUMN "intake_accepted_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "consents" ADD COLUMN "needs_confirmation" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "consents" ADD COLUMN "confirmed_by" text;--> statement-breakpoint
 ALTER TABLE "consents" ADD COLUMN "confirmed_at" timestamp (3) with time zone;--> statement-breakpoint
