@@ -123,7 +123,7 @@ async function createScratch(): Promise<{ url: string; drop(): Promise<void> }> 
 async function fill(kind: 'postgres' | 'pglite', target: string, cases: number, auditRows: number) {
   const database =
     kind === 'postgres'
-      ? openDatabase({ kind: 'postgres', url: target, poolMax: 2 })
+      ? openDatabase({ kind: 'postgres', url: target, poolMax: 2, timeouts: { statementMs: 0, lockMs: 0 } })
       : openDatabase({ kind: 'pglite', dataDir: target });
   try {
     await database.migrate();
@@ -432,7 +432,12 @@ function notMeasured(id: string, name: string, missing: boolean): Result {
 
 /** P4: verifyAuditTrail against SHA-256 of the same canonical content (content and link) in this process. */
 async function verification(url: string, issuer: Issuer): Promise<Result> {
-  const database = openDatabase({ kind: 'postgres', url, poolMax: 4 });
+  const database = openDatabase({
+    kind: 'postgres',
+    url,
+    poolMax: 4,
+    timeouts: { statementMs: 0, lockMs: 0 },
+  });
   try {
     for (let n = -1; n !== 0; ) n = await sealOnce(database.db, null, 3600);
     const verifyRuns: number[] = [];

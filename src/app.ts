@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
-import { type Database, openDatabase } from './db/client.js';
+import { type Database, databaseOptionsFrom, openDatabase } from './db/client.js';
 import { alertRoutes } from './modules/alerts/routes.js';
 import { facilityRoutes } from './modules/facilities/routes.js';
+import { statisticsRoutes } from './modules/statistics/routes.js';
 import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
@@ -29,6 +30,7 @@ import { sealingRoutes } from './modules/sealing/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { type EventPruner, startEventPruner } from './modules/events/retention.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
+import { partnerClientRoutes } from './modules/partner-clients/routes.js';
 import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worker.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -39,6 +41,7 @@ import securityHeadersPlugin from './plugins/security-headers.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import { type AuditSealer, startSealer } from './audit/sealer.js';
 import { REDACTED_LOG_PATHS, errorForLog, requestForLog } from './lib/logging.js';
+import { startPartitionUpkeep } from './audit/partitions.js';
 
 /** Fields that must never reach a log line: credentials, names, dates of birth, addresses, free text. */
 export { REDACTED_LOG_PATHS };
@@ -58,6 +61,33 @@ declare module 'fastify' {
     eventPruner: EventPruner;
     webhookWorker: WebhookWorker;
   }
+}
+
+/**
+ * Opens (on a fresh data directory: creates) the database and applies the migrations, saying what
+ * it does and how long each step took: the first start of the embedded database takes a while.
+ */
+async function prepareDatabase(database: Database, log: FastifyBaseLogger): Promise<void> {
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - mark);
+    mark = now;
+    return ms;
+  };
+  const where = { database: database.kind, location: database.location };
+  log.info(
+    where,
+    database.creating ? 'creating the embedded database (first start only)' : 'opening the database',
+  );
+  await database.ready();
+  log.info({ ...where, ms: lap() }, database.creating ? 'embedded database created' : 'database opened');
+  log.info('applying migrations');
+  const { applied, total } = await database.migrate();
+  log.info(
+    { applied, total, ms: lap() },
+    applied > 0 ? `applied ${applied} migration(s), ${total} in all` : `migrations up to date (${total})`,
+  );
 }
 
 /** Builds the whole service: plugins, then modules. The only place where they are wired together. */
@@ -84,21 +114,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         ? (_address: string, hop: number) => hop < (config.TRUST_PROXY as number)
         : config.TRUST_PROXY,
     return503OnClosing: true,
+    // A slow or stalled client cannot hold a connection for ever: the whole request (headers and
+    // body) within HTTP_REQUEST_TIMEOUT_MS, the headers within HTTP_HEADERS_TIMEOUT_MS (both 408),
+    // and a socket silent for HTTP_CONNECTION_TIMEOUT_MS is closed. Node checks the first two on
+    // an interval, every second here instead of its default 30 s.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+    http: { headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   const ownsDatabase = !deps.database;
-  const database =
-    deps.database ??
-    openDatabase(
-      config.DATABASE_URL
-        ? { kind: 'postgres', url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
-        : { kind: 'pglite', dataDir: config.DATA_DIR },
-    );
+  const database = deps.database ?? openDatabase(databaseOptionsFrom(config));
   app.decorate('database', database);
-  if (ownsDatabase) await database.migrate();
+  if (ownsDatabase) await prepareDatabase(database, app.log);
   const db = database.db;
 
   app.addHook('onSend', async (request, reply) => {
@@ -116,10 +147,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(openapiPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin, { database, config });
-  await app.register(authPlugin, { config });
+  await app.register(authPlugin, { config, db });
   await app.register(rateLimitPlugin, { config, db });
 
-  await app.register(systemRoutes, { database });
+  await app.register(systemRoutes, { database, readinessTimeoutMs: config.READINESS_TIMEOUT_MS });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
@@ -155,13 +186,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(sealingRoutes, { db });
       await v1.register(alertRoutes, { db, config });
       await v1.register(facilityRoutes, { db, config });
+      await v1.register(statisticsRoutes, { db, config });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
       await v1.register(webhookRoutes, { db, config });
+      await v1.register(partnerClientRoutes, { db });
     },
     { prefix: '/v1' },
   );
 
-  const sealer = startSealer(database, config, app.log);
+  const partitionUpkeep = startPartitionUpkeep(db, app.log, app.jobs);
+  await partitionUpkeep.ready;
+  const sealer = startSealer(database, config, app.log, app.jobs);
   app.decorate('sealer', sealer);
   const eventPruner = startEventPruner(db, config, app.log);
   app.decorate('eventPruner', eventPruner);
@@ -174,6 +209,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await webhookWorker.stop();
     await eventPruner.stop();
     await sealer.stop();
+    await partitionUpkeep.stop();
     if (ownsDatabase) await database.close();
   });
 

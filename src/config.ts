@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 /**
@@ -17,12 +19,30 @@ const configSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
     DATABASE_POOL_MAX: intFromEnv(10),
+    /** A streaming replica for reads that tolerate lag (audit queries, the disclosure ledger); PostgreSQL only. */
+    DATABASE_READ_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    /** statement_timeout and lock_timeout of every connection (0: none), and the wait for a connection. */
+    DATABASE_STATEMENT_TIMEOUT_MS: intFromEnv(15_000),
+    DATABASE_LOCK_TIMEOUT_MS: intFromEnv(10_000),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    /** /readyz answers 503 when the database has not answered a ping within this time. */
+    READINESS_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1_000),
+    /** Whole request (headers and body), headers alone, and socket inactivity, on the HTTP server. */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
     DATA_DIR: z.string().min(1).default('./data'),
     AUTH_JWKS_URL: z.url().optional(),
     AUTH_JWKS_FILE: z.string().min(1).optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
     AUTH_CLOCK_TOLERANCE_SECONDS: intFromEnv(30),
+    /** Claim names of the identity provider's tokens (a dotted path reaches a nested claim, e.g. realm_access.roles). */
+    AUTH_ROLES_CLAIM: z.string().min(1).max(100).default('roles'),
+    AUTH_ORG_CLAIM: z.string().min(1).max(100).default('org'),
     /** How far past the database clock a reported event time may be (a client clock running ahead). */
     CLOCK_SKEW_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
     /** How long a verified token is remembered (never past its exp); 0 verifies every request. */
@@ -64,6 +84,8 @@ const configSchema = z
     ALERT_VIOLATION_DECISION_DAYS: z.coerce.number().int().min(1).default(14),
     ALERT_HEARING_OUTCOME_DAYS: z.coerce.number().int().min(1).default(2),
     ALERT_DIVERSION_PROGRESS_DAYS: z.coerce.number().int().min(1).default(30),
+    /** Statistics: counts of children below this are suppressed (with complementary suppression). */
+    STATISTICS_MIN_CELL: z.coerce.number().int().min(2).max(100).default(5),
     /** How often alerts that started or stopped holding are written to the event feed. */
     ALERT_EVENTS_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
@@ -158,6 +180,13 @@ const configSchema = z
         });
       }
     }
+    if (c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
+      });
+    }
     if (c.ALERT_PRE_TRIAL_WARNING_DAYS >= c.ALERT_PRE_TRIAL_MAX_DAYS) {
       ctx.addIssue({
         code: 'custom',
@@ -187,4 +216,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/**
+ * Loads `.env` from the working directory when present (the format of `.env.example`). The
+ * environment wins: a variable already set, even to an empty string, is left as it is. Returns
+ * the file's path when one was read.
+ */
+export function loadEnvFile(
+  path = '.env',
+  env: Record<string, string | undefined> = process.env,
+): string | null {
+  if (!existsSync(path)) return null;
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
+    if (env[name] === undefined) env[name] = value;
+  }
+  return path;
 }

@@ -1,11 +1,18 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, loadEnvFile } from './config.js';
 import { DatabaseLockedError } from './db/client.js';
 
-/** Reads the configuration, builds the app, listens, and closes gracefully on SIGTERM/SIGINT. */
+/**
+ * Reads the configuration (`.env` when present, the environment winning), builds the app, listens,
+ * and closes gracefully on SIGTERM/SIGINT. `npm start` runs this compiled (`node dist/server.js`),
+ * so the signals reach this process.
+ */
 async function main() {
+  const started = performance.now();
+  const envFile = loadEnvFile();
   const config = loadConfig();
   const app = await buildApp(config);
+  if (envFile) app.log.info({ file: envFile }, 'settings read from .env (the environment wins)');
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -14,11 +21,13 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await app.close();
+    app.log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ port: config.PORT, host: config.HOST });
+  app.log.info({ ms: Math.round(performance.now() - started) }, 'ready');
 }
 
 main().catch((err) => {

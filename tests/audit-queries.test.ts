@@ -200,7 +200,7 @@ describe('audit queries, the disclosure ledger and row counts', () => {
       LOG_LEVEL: 'silent',
     };
     const verify = () =>
-      run('npx', ['tsx', 'src/cli/verify-audit.ts'], { env }).then(
+      run(process.execPath, ['dist/cli/verify-audit.js'], { env }).then(
         (r) => ({ code: 0, out: r.stdout }),
         (e) => ({ code: e.code as number, out: String(e.stdout) }),
       );
@@ -222,5 +222,5 @@ describe('audit queries, the disclosure ledger and row counts', () => {
     const bad = await verify();
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.out).firstBroken).toMatchObject({ seq: 1, problem: 'changed' });
-  });
+  }, 240_000); // spawns npm run audit:verify twice
 });

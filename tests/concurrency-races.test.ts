@@ -387,3 +387,23 @@ describe('consents', () => {
     await expectOneWinner(await race(clerk, shots));
   });
 });
+
+describe('court orders', () => {
+  it('revokes once, with or without If-Match', async () => {
+    const { clerk, kase } = await courtWithCase(h);
+    const order = await clerk.post(`/v1/cases/${kase.id}/court-orders`, {
+      reference: uid('ORDER'),
+      categories: ['health'],
+      purposes: ['legal_defence'],
+      grantees: [{ type: 'role', value: 'judge' }],
+    });
+    expect(order.statusCode, order.body).toBe(201);
+    const shots = Array.from({ length: N }, (_, i) => ({
+      url: `/v1/court-orders/${order.json().id}/revoke`,
+      body: { reason: 'order lifted on appeal' },
+      headers: (i % 2 === 0 ? { 'if-match': '"1"' } : {}) as Record<string, string>,
+    }));
+    await expectOneWinner(await race(clerk, shots));
+    expect(await count('case_events', `case_id = '${kase.id}' AND kind = 'court_order_revoked'`)).toBe(1);
+  });
+});

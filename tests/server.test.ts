@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,20 +9,25 @@ import { afterAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 
 /**
- * The service as `npm start` runs it: a real process on the embedded database in a fresh DATA_DIR,
- * no configuration, real HTTP, a token from `npm run token`, and a graceful SIGTERM.
+ * The service as an operator starts it: `npm start` (the compiled service, built by the test
+ * setup as `npm run build` does) on the embedded database in a fresh DATA_DIR, no configuration,
+ * real HTTP, a token from `npm run token`, and SIGTERM sent to the npm process itself, as a
+ * container runtime does. Budgets are generous: two busy cores.
  */
 let server: ChildProcess | null = null;
 afterAll(() => {
   if (server && server.exitCode === null) server.kill('SIGKILL');
 });
 
+let output = '';
+
 function listeningUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 400_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
+      output += chunk.toString();
       const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
@@ -34,8 +40,26 @@ function listeningUrl(child: ChildProcess): Promise<string> {
   });
 }
 
+/** True when a new server can listen on the port: nothing holds it any more. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('npm start on a fresh data directory', () => {
-  it('serves health, readiness, the API document and /v1 with a development token, runs the README walkthroughs, and stops on SIGTERM', async () => {
+  it('says what it does, serves health, readiness, the API document and /v1 with a development token, runs the README walkthroughs, and stops on SIGTERM to npm', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jj-start-'));
     const env = {
       ...process.env,
@@ -48,12 +72,27 @@ describe('npm start on a fresh data directory', () => {
       AUTH_JWKS_FILE: '',
       AUTH_JWKS_URL: '',
     };
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    server = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => server!.on('exit', (code) => resolve(code)));
     const base = await listeningUrl(server);
+    // The first start says what it does and how long each step took, then that it is ready.
+    const lines = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; ms?: number; pid: number });
+    const messages = lines.map((l) => l.msg);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'creating the embedded database (first start only)',
+        'embedded database created',
+        'applying migrations',
+        'ready',
+      ]),
+    );
+    expect(messages.some((m) => /^applied \d+ migration\(s\)/.test(m))).toBe(true);
+    expect(lines.find((l) => l.msg === 'embedded database created')?.ms).toBeGreaterThan(0);
+    const servicePid = lines[0].pid;
+    expect(servicePid).not.toBe(server.pid); // npm runs the service as its child
 
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', database: 'pglite' });
@@ -68,17 +107,7 @@ describe('npm start on a fresh data directory', () => {
 
     const { stdout } = await run(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/token.ts',
-        '--role',
-        'court_clerk',
-        '--sub',
-        'clerk-1',
-        '--org',
-        'court-1',
-      ],
+      ['dist/cli/token.js', '--role', 'court_clerk', '--sub', 'clerk-1', '--org', 'court-1'],
       { env },
     );
     const token = stdout.trim().split('\n').pop()!;
@@ -99,8 +128,14 @@ describe('npm start on a fresh data directory', () => {
     expect(statuses.sort()).toEqual([404, 409]);
     expect(walk.stdout).toContain('"ok":true');
 
+    // SIGTERM to the npm process, as `docker stop` sends it: npm hands it to the service, which
+    // closes, releases the embedded database's lock file and frees the port.
+    const port = Number(new URL(base).port);
     server.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(output).toContain('"msg":"stopped"');
+    expect(isAlive(servicePid)).toBe(false);
     expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
-  }, 180_000);
+    expect(await portIsFree(port)).toBe(true);
+  }, 600_000);
 });

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, loadEnvFile } from '../src/config.js';
 import { DatabaseLockedError, openDatabase } from '../src/db/client.js';
 
 const run = promisify(execFile);
@@ -30,6 +30,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ AUTH_JWKS_FILE: '/x.json' })).toThrow(/AUTH_ISSUER/);
   });
 
+  it('reads .env when present, the environment winning, even when it sets a variable to empty', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jj-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, '# comment\nPORT=4100\nHOST=0.0.0.0\nLOG_LEVEL=debug\nDATABASE_URL=\n');
+    const env: Record<string, string | undefined> = { HOST: '127.0.0.2', LOG_LEVEL: '' };
+    expect(loadEnvFile(file, env)).toBe(file);
+    expect(env).toMatchObject({ PORT: '4100', HOST: '127.0.0.2', LOG_LEVEL: '' });
+    expect(loadConfig(env)).toMatchObject({ PORT: 4100, HOST: '127.0.0.2', LOG_LEVEL: 'info' });
+    expect(loadEnvFile(join(dir, 'absent.env'), env)).toBeNull();
+  });
+
   it('refuses to start in production without external auth, a database server and a signing key', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /AUTH_JWKS_URL[\s\S]*DATABASE_URL[\s\S]*AUDIT_SIGNING_KEY_FILE/,
@@ -43,22 +54,20 @@ describe('the embedded database', () => {
     const first = openDatabase({ kind: 'pglite', dataDir: dir });
     try {
       // a lock held by another live process: simulate with this test runner's parent pid
-      const { writeFileSync } = await import('node:fs');
       writeFileSync(join(dir, 'pglite.lock'), String(process.ppid));
       expect(() => openDatabase({ kind: 'pglite', dataDir: dir })).toThrow(DatabaseLockedError);
       expect(() => openDatabase({ kind: 'pglite', dataDir: dir })).toThrow(/already open in process/);
     } finally {
       await first.close();
     }
-  });
+  }, 180_000); // creates an embedded database on disk: slow on two busy cores
 
   it('takes over a stale lock left by a process that died', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jj-lock-'));
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'pglite.lock'), '999999999');
     const db = openDatabase({ kind: 'pglite', dataDir: dir });
     await db.close();
-  });
+  }, 180_000);
 });
 
 describe('when the database is unreachable', () => {
@@ -90,22 +99,27 @@ describe('when the database is unreachable', () => {
 });
 
 describe('the development issuer', () => {
-  it('signs with npm run token a token the service accepts, with no auth configuration', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'jj-dev-'));
+  it('signs with npm run token a token the service accepts, with no auth configuration, reading .env where the environment is silent', async () => {
+    // The tool runs in a working directory whose .env names the data directory (the key lands
+    // there) and says production (the environment's "development" wins, else the tool refuses).
+    const workDir = mkdtempSync(join(tmpdir(), 'jj-dev-'));
+    const dataDir = join(workDir, 'from-dotenv');
+    writeFileSync(join(workDir, '.env'), `DATA_DIR=${dataDir}\nNODE_ENV=production\n`);
+    const { DATA_DIR: _ignored, ...inherited } = process.env;
     const env = {
-      ...process.env,
-      DATA_DIR: dataDir,
+      ...inherited,
       NODE_ENV: 'development',
       AUTH_JWKS_FILE: '',
       AUTH_JWKS_URL: '',
     };
     const { stdout } = await run(
-      'npx',
-      ['tsx', 'src/cli/token.ts', '--role', 'court_clerk', '--sub', 'clerk-1', '--org', 'court-1'],
-      { env },
+      process.execPath,
+      [resolve('dist/cli/token.js'), '--role', 'court_clerk', '--sub', 'clerk-1', '--org', 'court-1'],
+      { env, cwd: workDir },
     );
     const token = stdout.trim().split('\n').pop()!;
     expect(token.split('.')).toHaveLength(3);
+    expect(existsSync(join(dataDir, 'dev-issuer-key.json'))).toBe(true);
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     const database = openDatabase({ kind: 'pglite-memory' });
     await database.migrate();
@@ -123,5 +137,5 @@ describe('the development issuer', () => {
       await app.close();
       await database.close();
     }
-  });
+  }, 240_000); // a process on two busy cores
 });

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { rowsOf } from '../src/db/client.js';
 import { isPrivateAddress } from '../src/modules/webhooks/target.js';
-import { type Client, type Harness, createHarness, testConfig, uid } from './helpers/app.js';
+import {
+  type Client,
+  type Harness,
+  createHarness,
+  registerPartnerClient,
+  testConfig,
+  uid,
+} from './helpers/app.js';
 import { auditOf } from './helpers/case-path.js';
 import { readFeed } from './helpers/events.js';
 import { caseBody, createOrg, createPerson } from './helpers/factories.js';
@@ -155,6 +162,32 @@ describe('webhooks', () => {
     expect(JSON.stringify(log)).not.toContain(kase.id);
   });
 
+  it("drops a pending delivery once the subscriber's client is deregistered", async () => {
+    const r = await receiver();
+    r.respond = () => 503;
+    const { court, partner, police } = await policeAndCourt();
+    const sub = await subscribe(partner, r);
+    await refer(partner, court);
+    await eventually(
+      async () => (await deliveriesOf(sub.id)).some((d) => d.attempts >= 1),
+      'a failed attempt',
+    );
+    const admin = await h.as({ sub: uid('admin'), roles: ['admin'], org: 'ministry' });
+    const [row] = rowsOf<{ client_id: string }>(
+      await h.testDb.database.db.execute(sql`SELECT client_id FROM partner_clients WHERE org_id = ${police}`),
+    );
+    expect((await admin.delete(`/v1/partner-clients/${row.client_id}`)).statusCode).toBe(204);
+    r.respond = () => 204;
+    await eventually(
+      async () => (await deliveriesOf(sub.id))[0].status === 'dropped',
+      'the delivery dropped',
+    );
+    expect((await deliveriesOf(sub.id))[0].last_error).toBe(
+      'the subscriber is no longer a registered client allowed events:read',
+    );
+    expect(r.accepted).toEqual([]);
+  });
+
   it('pauses and resumes (events of the pause are delivered on resume), rotates the secret, deletes', async () => {
     const r = await receiver();
     const { court, partner } = await policeAndCourt();
@@ -287,12 +320,14 @@ describe('webhook targets', () => {
       database: h.testDb.database,
     });
     try {
-      const token = await h.issuer.sign({
-        sub: uid('client'),
-        roles: ['partner_system'],
-        org: 'p',
-        scope: 'events:read',
-      });
+      const token = await h.issuer.sign(
+        await registerPartnerClient(h.testDb, {
+          sub: uid('client'),
+          roles: ['partner_system'],
+          org: 'p',
+          scope: 'events:read',
+        }),
+      );
       for (const url of [
         'http://127.0.0.1:8080/x',
         'http://localhost/x',

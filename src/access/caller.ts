@@ -7,6 +7,8 @@ export interface Caller {
   org: string | null;
   clientId: string | null;
   scopes: string[];
+  /** For partner systems: the kind of the registered client (police, court...). */
+  partnerKind?: string | null;
 }
 
 /** Everything a service needs to know about the request it serves, besides its input. */

@@ -15,6 +15,24 @@ export const ROLES = [
   'partner_system',
 ] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * The scopes a partner client may be allowed (SPEC 3). Actions name the scope a partner system
+ * needs in ACTIONS below; a token asking for a scope its client is not allowed is refused.
+ */
+export const PARTNER_SCOPES = [
+  'cases:read',
+  'cases:write',
+  'arrests:write',
+  'custody:write',
+  'hearings:write',
+  'dispositions:write',
+  'supervision:write',
+  'referrals:write',
+  'events:read',
+  'imports:write',
+] as const;
+export type PartnerScope = (typeof PARTNER_SCOPES)[number];
 export const isRole = (r: unknown): r is Role =>
   typeof r === 'string' && (ROLES as readonly string[]).includes(r);
 
@@ -240,6 +258,9 @@ export const ACTIONS = {
   'facility:read_incidents': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
   /** Inspections are recorded by the administration or the oversight body (auditors). */
   'facility:record_inspection': { roles: ['admin', 'auditor'], scope: null, caseScoped: false },
+  // Indicators (issue 11): figures of no child, for the analysts and auditors only; every query audited.
+  'statistics:read': { roles: ['analyst', 'auditor'], scope: null, caseScoped: false },
+  'statistics:population': { roles: ['analyst'], scope: null, caseScoped: false },
   // Deadline alerts (issue 11). Which alerts a caller sees is decided per rule and per case by the
   // same relationship facts as case reads (src/access/scope.ts), in the query itself.
   'alert:list': { roles: CASE_READERS, scope: null, caseScoped: false },
@@ -251,6 +272,9 @@ export const ACTIONS = {
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
   /** A partner's own webhook subscriptions; what they deliver is filtered like the feed. */
   'webhook:manage': { roles: ['partner_system'], scope: 'events:read', caseScoped: false },
+  /** The registry of partner clients (SPEC 3: admins manage partner clients). */
+  'partner_client:write': { roles: ['admin'], scope: null, caseScoped: false },
+  'partner_client:read': { roles: ['admin'], scope: null, caseScoped: false },
 } as const satisfies Record<
   string,
   {

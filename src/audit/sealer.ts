@@ -6,6 +6,7 @@ import { type Database, type Db, type Tx, rowsOf } from '../db/client.js';
 import { auditCheckpoints, auditSealState } from '../db/schema/audit.js';
 import { contentHashSql, linkHash } from './canonical.js';
 import { type CheckpointKey, loadCheckpointKey } from './signing.js';
+import { type JobMetrics, measured } from '../plugins/metrics.js';
 
 const BATCH = 20_000;
 
@@ -119,7 +120,12 @@ export interface AuditSealer {
   stop(): Promise<void>;
 }
 
-export function startSealer(database: Database, config: Config, log: FastifyBaseLogger): AuditSealer {
+export function startSealer(
+  database: Database,
+  config: Config,
+  log: FastifyBaseLogger,
+  jobs?: JobMetrics,
+): AuditSealer {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
@@ -143,7 +149,12 @@ export function startSealer(database: Database, config: Config, log: FastifyBase
   const tick = async () => {
     if (stopped) return;
     try {
-      await run(config.AUDIT_CHECKPOINT_INTERVAL_SECONDS);
+      await measured(
+        jobs,
+        'audit_seal',
+        () => run(config.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
+        (n) => n,
+      );
     } catch (err) {
       if (!stopped) log.warn({ err }, 'audit sealing failed; will retry');
     }

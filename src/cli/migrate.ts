@@ -1,8 +1,9 @@
-import { loadConfig } from '../config.js';
+import { loadConfig, loadEnvFile } from '../config.js';
 import { openDatabase } from '../db/client.js';
 
 /** Applies the committed migrations to DATABASE_URL, or to the embedded database in DATA_DIR. */
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const database = openDatabase(
     config.DATABASE_URL

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isRole } from '../access/roles.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, loadEnvFile } from '../config.js';
 import { loadOrCreateDevKey, signToken } from '../lib/dev-issuer.js';
 
 /**
@@ -19,6 +19,7 @@ async function main() {
       expires: { type: 'string', default: '8h' },
     },
   });
+  loadEnvFile();
   const config = loadConfig();
   if (config.AUTH_JWKS_FILE || config.AUTH_JWKS_URL || config.NODE_ENV === 'production') {
     throw new ConfigError(

@@ -22,7 +22,13 @@ const CONNECTION_CODES = new Set([
 const CONNECTION_CLASS = /^08/;
 
 const CONNECTION_MESSAGES =
-  /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended|connection timeout/i;
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended|connection timeout|Query read timeout/i;
+
+/** The database is there but too slow: a statement or lock wait ran out of time. */
+const TIMEOUT_CODES = new Set([
+  '57014', // query_canceled (statement_timeout)
+  '55P03', // lock_not_available (lock_timeout)
+]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
@@ -30,6 +36,14 @@ export function isDatabaseUnavailable(err: unknown): boolean {
       return true;
     }
     if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** A statement or a lock wait ran past its time limit (the connection itself is fine). */
+export function isDatabaseTimeout(err: unknown): boolean {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (typeof e.code === 'string' && TIMEOUT_CODES.has(e.code)) return true;
   }
   return false;
 }

@@ -11,7 +11,10 @@ import {
 } from 'jose';
 import type { Caller, RequestContext } from '../access/caller.js';
 import { isRole } from '../access/roles.js';
+import { writeAudit } from '../audit/writer.js';
 import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { partnerClientQueries } from '../modules/partner-clients/service.js';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKey, publicJwk } from '../lib/dev-issuer.js';
 import { AppError, forbidden, unauthorized } from '../lib/errors.js';
 
@@ -104,20 +107,42 @@ class VerifiedTokens {
   }
 }
 
+/** A claim by name; a dotted name reaches into nested objects (e.g. realm_access.roles). */
+function claim(payload: JWTPayload, name: string): unknown {
+  if (name in payload) return payload[name];
+  return name
+    .split('.')
+    .reduce<unknown>(
+      (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+      payload,
+    );
+}
+
 /** Maps verified claims to the caller; claims the service does not use are ignored. */
-export function callerFromClaims(payload: JWTPayload): Caller {
-  const rawRoles = Array.isArray(payload.roles) ? payload.roles : [];
+export function callerFromClaims(
+  payload: JWTPayload,
+  names: { roles: string; org: string } = { roles: 'roles', org: 'org' },
+): Caller {
+  const roles = claim(payload, names.roles);
+  const org = claim(payload, names.org);
+  const rawRoles = Array.isArray(roles) ? roles : typeof roles === 'string' ? roles.split(' ') : [];
   return {
     sub: payload.sub!,
     roles: [...new Set(rawRoles.filter(isRole))],
-    org: typeof payload.org === 'string' ? payload.org : null,
+    org: typeof org === 'string' ? org : null,
     clientId: typeof payload.client_id === 'string' ? payload.client_id : null,
     scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
   };
 }
 
+/**
+ * RFC 9068: an access token says `typ: at+jwt`. The header is optional (many providers send `JWT`
+ * or nothing), but a token typed as something else (an ID token, a logout or DPoP token) is refused.
+ */
+const ACCEPTED_TYPES = ['at+jwt', 'application/at+jwt', 'jwt'];
+
 export default fp(
-  async function auth(app: FastifyInstance, opts: { config: Config }) {
+  async function auth(app: FastifyInstance, opts: { config: Config; db: Db }) {
     const { keys, issuer, audience, mode } = await keySource(opts.config);
     app.log.info({ mode }, 'authentication configured');
     const verified = new VerifiedTokens(opts.config.AUTH_TOKEN_CACHE_SECONDS);
@@ -133,15 +158,19 @@ export default fp(
           verified.get(match[1]) ??
           verified.put(
             match[1],
-            (
-              await jwtVerify(match[1], keys, {
-                issuer,
-                audience,
-                algorithms: ALGORITHMS,
-                clockTolerance: opts.config.AUTH_CLOCK_TOLERANCE_SECONDS,
-                requiredClaims: ['exp', 'sub'],
-              })
-            ).payload,
+            await jwtVerify(match[1], keys, {
+              issuer,
+              audience,
+              algorithms: ALGORITHMS,
+              clockTolerance: opts.config.AUTH_CLOCK_TOLERANCE_SECONDS,
+              requiredClaims: ['exp', 'sub'],
+            }).then(({ payload, protectedHeader }) => {
+              const typ = protectedHeader.typ?.toLowerCase();
+              if (typ !== undefined && !ACCEPTED_TYPES.includes(typ)) {
+                throw unauthorized('The bearer token is not an access token (typ)');
+              }
+              return payload;
+            }),
           );
       } catch (err) {
         if (err instanceof joseErrors.JOSEError || err instanceof TypeError) {
@@ -152,13 +181,50 @@ export default fp(
       }
       if (typeof payload.sub !== 'string' || payload.sub.length === 0)
         throw unauthorized('The token has no subject');
-      const caller = callerFromClaims(payload);
+      const caller = callerFromClaims(payload, {
+        roles: opts.config.AUTH_ROLES_CLAIM,
+        org: opts.config.AUTH_ORG_CLAIM,
+      });
       if (caller.roles.length === 0) throw forbidden('The token carries no role this service knows');
+      if (caller.roles.includes('partner_system')) await checkPartnerClient(opts.db, request, caller);
       request.caller = caller;
     });
   },
   { name: 'auth' },
 );
+
+/**
+ * A partner system's token must name a registered client, act for that client's organisation and
+ * ask only for scopes the client is allowed (SPEC 3). Looked up on every request, so a client
+ * deregistered or narrowed is refused at its very next call. Refusals are audited.
+ */
+async function checkPartnerClient(db: Db, request: FastifyRequest, caller: Caller): Promise<void> {
+  const client = caller.clientId ? await partnerClientQueries.get(db, caller.clientId) : null;
+  const refusal = !caller.clientId
+    ? 'a partner system token must carry client_id'
+    : !client
+      ? 'the client is not registered'
+      : caller.org !== null && caller.org !== client.orgId
+        ? "the token's organisation is not the client's"
+        : caller.scopes.some((s) => !client.allowedScopes.includes(s))
+          ? 'the token asks for a scope the client is not allowed'
+          : null;
+  if (refusal) {
+    const ctx = { ...contextOf(Object.assign(request, { caller })), requestedPurpose: null };
+    await db.transaction((tx) =>
+      writeAudit(tx, ctx, {
+        action: 'execute',
+        resourceType: 'partner_client',
+        resourceId: caller.clientId,
+        outcome: 'denied',
+        reason: refusal,
+      }),
+    );
+    throw forbidden(`Refused: ${refusal}`);
+  }
+  caller.org = client!.orgId;
+  caller.partnerKind = client!.kind;
+}
 
 /** The request context a service needs: caller, request id, client address, purpose of use. */
 export function contextOf(request: FastifyRequest): RequestContext {

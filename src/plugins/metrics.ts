@@ -7,10 +7,34 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Database } from '../db/client.js';
 import { sendProblem } from './problem.js';
 
+/** What scheduled work reports: one run of a job, its outcome, how long it took, how much it did. */
+export interface JobMetrics {
+  observe(job: string, outcome: 'ok' | 'error' | 'skipped', seconds: number, items?: number): void;
+}
+
+/** Runs one pass of a scheduled job, measured; rethrows its error after counting it. */
+export async function measured<T>(
+  jobs: JobMetrics | undefined,
+  job: string,
+  run: () => Promise<T>,
+  items?: (r: T) => number,
+) {
+  const started = performance.now();
+  try {
+    const result = await run();
+    jobs?.observe(job, 'ok', (performance.now() - started) / 1000, items ? items(result) : undefined);
+    return result;
+  } catch (err) {
+    jobs?.observe(job, 'error', (performance.now() - started) / 1000);
+    throw err;
+  }
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** The listener of METRICS_PORT once the app is ready; null when metrics share the API port. */
     metricsServer: Server | null;
+    jobs: JobMetrics;
   }
 }
 
@@ -57,6 +81,26 @@ export default fp(
         this.set({ state: 'waiting' }, s.waiting);
       },
     });
+
+    const jobDuration = new Histogram({
+      name: 'scheduled_job_duration_seconds',
+      help: 'Scheduled work by job (audit_seal, audit_partitions) and outcome; _count is the number of runs',
+      labelNames: ['job', 'outcome'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers: [registry],
+    });
+    const jobItems = new Counter({
+      name: 'scheduled_job_items_total',
+      help: 'What scheduled work did: audit rows sealed, partitions ensured',
+      labelNames: ['job'],
+      registers: [registry],
+    });
+    app.decorate('jobs', {
+      observe(job, outcome, seconds, items) {
+        jobDuration.observe({ job, outcome }, seconds);
+        if (items) jobItems.inc({ job }, items);
+      },
+    } satisfies JobMetrics);
 
     app.addHook('onResponse', async (request, reply) => {
       // The route pattern, never the raw URL: ids in paths would explode cardinality (and are personal).

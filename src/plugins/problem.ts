@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isDatabaseTimeout, isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, type FieldError } from '../lib/errors.js';
 
 export function sendProblem(
@@ -79,8 +79,21 @@ export default fp(
         request.log.error({ err, issues: err.cause?.issues }, 'response did not match its schema');
         return sendProblem(reply, request, 500, 'internal', 'Internal error');
       }
+      if (isDatabaseTimeout(err)) {
+        request.log.warn({ err }, 'database time limit reached');
+        reply.header('retry-after', '1');
+        return sendProblem(
+          reply,
+          request,
+          503,
+          'unavailable',
+          'Service unavailable',
+          'The database did not answer in time; try again shortly',
+        );
+      }
       if (isDatabaseUnavailable(err)) {
         request.log.error({ err }, 'database unavailable');
+        reply.header('retry-after', '1');
         return sendProblem(
           reply,
           request,

@@ -94,7 +94,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     testDb,
     issuer,
     config,
-    as: async (opts) => clientFor(app, await issuer.sign(opts)),
+    as: async (opts) => clientFor(app, await issuer.sign(await registerPartnerClient(testDb, opts))),
     async secondInstance() {
       let database = testDb.database;
       if (testDb.url) {
@@ -137,6 +137,24 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
       await testDb.drop();
     },
   };
+}
+
+/**
+ * Partner systems must be registered clients (SPEC 3): a partner token made by `as()` gets its
+ * client registered for its organisation with the scopes it asks for (added to any it had), as an
+ * administrator would. Tests of refusals sign their tokens with `issuer.sign` directly.
+ */
+export async function registerPartnerClient(testDb: TestDatabase, opts: TokenOptions): Promise<TokenOptions> {
+  if (!opts.roles.includes('partner_system')) return opts;
+  const clientId = opts.clientId ?? opts.sub;
+  const org = opts.org ?? `${clientId}-org`;
+  const scopes = (opts.scope ?? '').split(' ').filter(Boolean);
+  await testDb.database.db.execute(sql`
+    INSERT INTO partner_clients (client_id, org_id, kind, allowed_scopes, created_by)
+    VALUES (${clientId}, ${org}, 'police', ${`{${scopes.join(',')}}`}::text[], 'test-harness')
+    ON CONFLICT (client_id) DO UPDATE SET allowed_scopes =
+      ARRAY(SELECT DISTINCT unnest(partner_clients.allowed_scopes || excluded.allowed_scopes))`);
+  return { ...opts, clientId, org };
 }
 
 export const json = <T = any>(res: LightMyRequestResponse): T => res.json() as T;

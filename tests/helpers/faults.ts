@@ -1,4 +1,4 @@
-import { type Server, type Socket, createServer, connect } from 'node:net';
+import { type Server, type Socket, connect, createServer } from 'node:net';
 import pg from 'pg';
 
 /**
@@ -151,4 +151,25 @@ function listen(server: Server): Promise<number> {
 function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
   for (const s of sockets) s.destroy();
   return new Promise((r) => server.close(() => r()));
+}
+
+/** Writes `data` on a raw socket and returns everything the server sends until it closes. */
+export function rawExchange(port: number, data: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    const guard = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no close within 30 s; got: ${received}`));
+    }, 30_000);
+    socket.on('data', (c) => {
+      received += c.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(guard);
+      resolve(received);
+    });
+    socket.write(data);
+  });
 }

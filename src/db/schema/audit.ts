@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const AUDIT_ACTIONS = ['create', 'read', 'update', 'delete', 'execute', 'search'] as const;
 export const AUDIT_OUTCOMES = ['allowed', 'denied', 'error'] as const;
@@ -11,13 +21,16 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
  * records; the database refuses UPDATE, DELETE and TRUNCATE (see the audit migration). Rows hold
  * ids and categories, never names or free text, so that expungement leaves them intact.
  *
+ * Partitioned by month (UTC) on `occurred_at`: the service creates partitions ahead
+ * (`audit_ensure_partition`), and an old month can be detached to a signed archive (src/audit/partitions.ts).
+ *
  * `txid` is the inserting transaction's id: the sealer chains only rows whose transaction is older
  * than every running one, so a late commit can never be skipped (see src/audit/sealer.ts).
  */
 export const auditEvents = pgTable(
   'audit_events',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    id: uuid('id').notNull().defaultRandom(),
     txid: bigint('txid', { mode: 'bigint' }).notNull().default(sql`(pg_current_xact_id()::text)::bigint`),
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     actorSub: text('actor_sub'),
@@ -41,6 +54,8 @@ export const auditEvents = pgTable(
     clientAddress: text('client_address'),
   },
   (t) => [
+    // Partitioned by month on occurred_at (migration 0020): the key must be part of the primary key.
+    primaryKey({ name: 'audit_events_pkey', columns: [t.id, t.occurredAt] }),
     index('audit_events_txid_idx').on(t.txid, t.id),
     index('audit_events_case_idx').on(t.caseId, t.occurredAt),
     index('audit_events_person_idx').on(t.personId, t.occurredAt),
@@ -80,4 +95,22 @@ export const auditSealState = pgTable('audit_seal_state', {
   lastHash: text('last_hash').notNull(),
   sealedBelowTxid: bigint('sealed_below_txid', { mode: 'bigint' }).notNull().default(sql`0`),
   updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});
+
+/**
+ * Months detached from the live trail to an archive file: the chain positions the archive covers
+ * and the signed checkpoint of its last link. Live verification accepts the links of these
+ * positions without their rows; the archive is verified against its checkpoint. Append-only.
+ */
+export const auditArchives = pgTable('audit_archives', {
+  month: text('month').primaryKey(),
+  partition: text('partition').notNull(),
+  firstSeq: bigint('first_seq', { mode: 'number' }).notNull(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+  lastHash: text('last_hash').notNull(),
+  rows: integer('rows').notNull(),
+  fileSha256: text('file_sha256').notNull(),
+  jws: text('jws').notNull(),
+  keyId: text('key_id').notNull(),
+  archivedAt: timestamp('archived_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });

@@ -19,4 +19,6 @@ export * from './alerts.js';
 export * from './events.js';
 export * from './webhooks.js';
 export * from './facilities.js';
+export * from './partner-clients.js';
+export * from './statistics.js';
 export * from './rate-limits.js';

@@ -41,11 +41,11 @@ function csvCell(v: unknown): string {
 
 export const auditRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; database: Database }> = async (
   app,
-  { db, config },
+  { db, config, database },
 ) => {
   let keyPromise: ReturnType<typeof loadCheckpointKey> | null = null;
   const key = () => (keyPromise ??= loadCheckpointKey(config));
-  const service = auditService(db, () => app.sealer, key);
+  const service = auditService(db, () => app.sealer, key, database.readLagTolerant);
   const tags = ['audit'];
 
   app.get(

@@ -68,6 +68,10 @@ export const Disclosure = z
 export const VerificationReport = z
   .object({
     ok: z.boolean(),
+    range: z.object({ fromSeq: z.number().int(), toSeq: z.number().int().nullable() }),
+    archivedRows: z.number().int().meta({
+      description: 'links whose rows were detached to a monthly archive (verified against its checkpoint)',
+    }),
     checkedRows: z.number().int(),
     headSeq: z.number().int(),
     headHash: z.string(),

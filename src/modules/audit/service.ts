@@ -6,23 +6,35 @@ import { consentSignatures, findAuditEvents, findDisclosures } from '../../audit
 import type { AuditSealer } from '../../audit/sealer.js';
 import type { CheckpointKey } from '../../audit/signing.js';
 import { verifyAuditTrail } from '../../audit/verify.js';
-import type { Db } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { desc } from 'drizzle-orm';
 import { auditCheckpoints } from '../../db/schema/audit.js';
 import { decodeTimeCursor, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import type { AuditQuery } from './schemas.js';
 
-export function auditService(db: Db, sealer: () => AuditSealer, key: () => Promise<CheckpointKey>) {
+/**
+ * Audit queries and the disclosure ledger tolerate replication lag: the rows are read through
+ * `reads` (the read replica when DATABASE_READ_URL is set, else the primary), while the access
+ * decision and the audit row of the query itself stay in the primary transaction.
+ */
+export function auditService(
+  db: Db,
+  sealer: () => AuditSealer,
+  key: () => Promise<CheckpointKey>,
+  reads: Database['readLagTolerant'] = (primary, work) => work(primary),
+) {
   return {
     async events(ctx: RequestContext, q: z.infer<typeof AuditQuery>) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'audit:read', { resourceType: 'audit_event' });
-        const rows = await findAuditEvents(
-          tx,
-          { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
-          decodeTimeCursor(q.cursor),
-          q.limit + 1,
+        const rows = await reads(tx, (source) =>
+          findAuditEvents(
+            source,
+            { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
+            decodeTimeCursor(q.cursor),
+            q.limit + 1,
+          ),
         );
         await audit({
           action: 'search',
@@ -46,7 +58,9 @@ export function auditService(db: Db, sealer: () => AuditSealer, key: () => Promi
         // Auditors oversee every child; the child's lawyer sees only what happened on cases they may see
         // (a sealed case, or another court's, must not surface through its access history).
         const visible = decision.basis.type === 'role' ? null : visibleCasesCondition(ctx.caller);
-        const rows = await findDisclosures(tx, personId, visible, decodeTimeCursor(q.cursor), q.limit + 1);
+        const rows = await reads(tx, (source) =>
+          findDisclosures(source, personId, visible, decodeTimeCursor(q.cursor), q.limit + 1),
+        );
         await audit({
           action: 'read',
           resourceType: 'disclosure_ledger',

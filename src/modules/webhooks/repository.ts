@@ -184,6 +184,17 @@ export const webhookRepository = {
     return rows.length > 0;
   },
 
+  /** A partner owner must still be a registered client of its organisation allowed events:read. */
+  async ownerStillAllowed(tx: Executor, s: SubscriptionRow): Promise<boolean> {
+    if (!s.ownerRoles.includes('partner_system')) return true;
+    const rows = rowsOf<{ ok: boolean }>(
+      await tx.execute(sql`
+        SELECT true AS ok FROM partner_clients
+         WHERE client_id = ${s.ownerClientId} AND org_id = ${s.ownerOrg} AND 'events:read' = ANY(allowed_scopes)`),
+    );
+    return rows.length > 0;
+  },
+
   async finish(tx: Executor, id: string, values: Partial<typeof webhookDeliveries.$inferInsert>) {
     await tx
       .update(webhookDeliveries)

@@ -81,7 +81,14 @@ export function startWebhookWorker(db: Db, config: Config, log: FastifyBaseLogge
   }
 
   async function deliver(d: DeliveryRow, s: SubscriptionRow) {
-    // Access at delivery time: a relationship that ended, or a sealing, stops the message.
+    // Access at delivery time: a client deregistered, a relationship that ended, or a sealing stops the message.
+    if (!(await webhookRepository.ownerStillAllowed(db, s))) {
+      await webhookRepository.finish(db, d.id, {
+        status: 'dropped',
+        lastError: 'the subscriber is no longer a registered client allowed events:read',
+      });
+      return;
+    }
     const visible = await webhookRepository.stillVisible(
       db,
       d.eventId,
