@@ -46,6 +46,7 @@ interface World {
   alert: string;
   facility: string;
   webhook: string;
+  partnerClient: string;
   staffSub: string;
   officerSub: string;
   workerSub: string;
@@ -283,6 +284,12 @@ const OPERATIONS: Record<string, Spec> = {
   rotateWebhookSecret: { resource: 'webhook', body: () => ({}) },
   listWebhookDeliveries: { resource: 'webhook' },
   replayWebhookDeliveries: { resource: 'webhook', body: () => ({}) },
+  getIndicators: { why: 'no resource: de-identified figures' },
+  putPopulation: { why: 'no resource: population figures, no personal data' },
+  listPartnerClients: { why: 'no resource' },
+  registerPartnerClient: { why: 'no resource (administrators register partner clients)' },
+  getPartnerClient: { resource: 'partnerClient', sees: ['admin'], why: 'the partner client directory' },
+  deletePartnerClient: { resource: 'partnerClient', sees: ['admin'], why: 'the partner client directory' },
 };
 
 interface Operation {
@@ -396,8 +403,18 @@ async function buildWorld(): Promise<World> {
     clientId: uid('rms'),
   });
   const webhook = ok(await partner.post('/v1/webhook-subscriptions', { url: 'http://127.0.0.1:9/hook' }));
+  const partnerClient = uid('client');
+  ok(
+    await admin.post('/v1/partner-clients', {
+      clientId: partnerClient,
+      orgId: await createOrg(h, 'police'),
+      kind: 'police',
+      allowedScopes: ['cases:read'],
+    }),
+  );
   return {
     court,
+    partnerClient,
     courtOrder: courtOrder.id,
     condition: diversion.conditions[0].id,
     breakGlass: breakGlass.id,
@@ -501,7 +518,7 @@ describe('existence does not show through the answer', () => {
         };
         const realId = spec.idIn ? world.person : world[spec.resource!];
         const randomId =
-          spec.resource === 'staffSub' || spec.resource === 'court'
+          spec.resource === 'staffSub' || spec.resource === 'court' || spec.resource === 'partnerClient'
             ? uid('nobody')
             : spec.resource === 'alert'
               ? `detained_without_first_hearing:${randomUUID()}:${randomUUID()}`
