@@ -11,6 +11,7 @@ import { type AlertWatcher, startAlertWatcher } from './modules/alerts/watcher.j
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseRoutes } from './modules/cases/routes.js';
 import { correctionRoutes } from './modules/corrections/routes.js';
+import { handoverRoutes } from './modules/handovers/routes.js';
 import { legalAidRoutes } from './modules/legal-aid/routes.js';
 import { timelineRoutes } from './modules/timeline/routes.js';
 import { custodyRoutes } from './modules/custody/routes.js';
@@ -171,6 +172,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(caseRoutes, { db, config });
       await v1.register(legalAidRoutes, { db, config });
       await v1.register(correctionRoutes, { db });
+      await v1.register(handoverRoutes, { db, config });
       await v1.register(timelineRoutes, { db });
       await v1.register(custodyRoutes, { db, config });
       await v1.register(diversionRoutes, { db, config });

@@ -540,6 +540,42 @@ const rows: Row[] = [
     person: { cases: [baseCase] },
     expect: { deny: 403 },
   },
+  // Transfers and referrals (issue 14, capability 11): the receiving organisation, while open.
+  {
+    name: 'handovers: the receiving court reads the transfer sent to it',
+    caller: otherCourtClerk,
+    action: 'transfer:read',
+    case: { incoming: [{ kind: 'case_transfer', orgId: 'court-9', refId: 'transfer-1' }] },
+    expect: { basis: 'receiving_org' },
+  },
+  {
+    name: 'handovers: ... but not the case itself before acceptance',
+    caller: otherCourtClerk,
+    action: 'case:read',
+    case: { incoming: [{ kind: 'case_transfer', orgId: 'court-9', refId: 'transfer-1' }] },
+    expect: { deny: 404 },
+  },
+  {
+    name: 'handovers: the sending court may not answer its own transfer',
+    caller: clerk,
+    action: 'transfer:respond',
+    case: { incoming: [{ kind: 'case_transfer', orgId: 'court-9', refId: 'transfer-1' }] },
+    expect: { deny: 404 },
+  },
+  {
+    name: 'handovers: a receiving organisation acts only in the role that answers that kind',
+    caller: { ...officer, org: 'court-9' },
+    action: 'transfer:respond',
+    case: { incoming: [{ kind: 'case_transfer', orgId: 'court-9', refId: 'transfer-1' }] },
+    expect: { deny: 404 },
+  },
+  {
+    name: 'handovers: a closed handover relates nobody',
+    caller: otherCourtClerk,
+    action: 'transfer:read',
+    case: { incoming: [] },
+    expect: { deny: 404 },
+  },
 ];
 
 describe('the access decision table', () => {

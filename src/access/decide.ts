@@ -24,6 +24,16 @@ export interface CaseFacts {
    * rules (issue 8.5): its court sees only the child's identity through it.
    */
   intakePending?: boolean;
+  /** Handovers to another organisation that relate it while they are open (capability 11). */
+  incoming?: Incoming[];
+}
+
+/** A transfer or referral sent to another organisation, while it relates that organisation. */
+export interface Incoming {
+  kind: 'case_transfer' | 'supervision_transfer' | 'referral';
+  orgId: string;
+  /** The handover that relates the organisation. */
+  refId: string;
 }
 
 export interface Participant {
@@ -112,6 +122,7 @@ export type Basis =
   | { type: 'prosecution_office'; id: string }
   | { type: 'registering_org'; id: string }
   | { type: 'sealing_order'; id: string }
+  | { type: 'receiving_org'; id: string }
   | { type: Participant['kind']; id: string };
 
 /** What opened one sensitive category. */
@@ -147,6 +158,12 @@ export type Decision =
   | { allow: false; status: 403 | 404; reason: string; purpose: Purpose | null };
 
 const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
+/** The roles of a receiving organisation that act on each kind of handover. */
+const RECEIVING_ROLES: Record<Incoming['kind'], readonly Role[]> = {
+  case_transfer: ['court_clerk', 'judge'],
+  supervision_transfer: ['probation_officer'],
+  referral: ['social_worker'],
+};
 const PARTICIPANT_ROLE: Record<Participant['kind'], Role> = {
   legal_aid: 'legal_aid_lawyer',
   supervision: 'probation_officer',
@@ -175,7 +192,16 @@ export function decide(input: DecisionInput): Decision {
     const role = purposeRoles[0];
     return { allow: true, role, purpose: purposeFor(role)!, basis: { type: 'role' } };
   }
-  const related = decideCase(input.caller, input.case, purposeRoles, purposeFor, input.courtOrderReference);
+  const related = decideCase(
+    input.caller,
+    input.case,
+    purposeRoles,
+    purposeFor,
+    input.courtOrderReference,
+    'incoming' in rule
+      ? { kinds: rule.incoming, only: 'incomingOnly' in rule && rule.incomingOnly }
+      : undefined,
+  );
   if (!related.allow || !('sensitive' in rule && rule.sensitive)) return related;
 
   // 3. Sensitive categories: on top of the relationship, each category needs its own basis.
@@ -219,13 +245,17 @@ export function decideRole(
   return { allow: true, purposeRoles, purposeFor };
 }
 
-/** Rule 2 (relationship) and rule 6 (sealing) for one case. */
+/**
+ * Rule 2 (relationship) and rule 6 (sealing) for one case. `incoming`: the action also relates the
+ * receiving organisation of an open handover of those kinds (or, with `only`, relates only it).
+ */
 function decideCase(
   caller: Caller,
   c: CaseFacts | undefined,
   purposeRoles: Role[],
   purposeFor: (role: Role) => Purpose | null,
   courtOrderReference?: string | null,
+  incoming?: { kinds: readonly Incoming['kind'][]; only: boolean },
 ): Decision {
   // 2. Relationship: case data only for those related to the case; anyone else gets 404.
   if (!c) return deny(404, 'case not found', purposeFor(purposeRoles[0]));
@@ -246,6 +276,16 @@ function decideCase(
 
   for (const role of purposeRoles) {
     const purpose = purposeFor(role)!;
+    const handover = incoming
+      ? (c.incoming ?? []).find(
+          (i) =>
+            incoming.kinds.includes(i.kind) &&
+            i.orgId === caller.org &&
+            RECEIVING_ROLES[i.kind].includes(role),
+        )
+      : undefined;
+    if (handover) return { allow: true, role, purpose, basis: { type: 'receiving_org', id: handover.refId } };
+    if (incoming?.only) continue;
     if (COURT_ROLES.includes(role) && caller.org === c.courtOrgId) {
       return { allow: true, role, purpose, basis: { type: 'owning_court', id: c.courtOrgId } };
     }

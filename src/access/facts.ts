@@ -2,7 +2,7 @@ import { type SQL, eq, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../db/client.js';
 import { persons } from '../db/schema/persons.js';
 import { ACTIVE_SUPERVISION_STATUSES } from '../db/schema/supervision.js';
-import type { CaseFacts, Participant, PersonFacts } from './decide.js';
+import type { CaseFacts, Incoming, Participant, PersonFacts } from './decide.js';
 
 /**
  * Loads what the decision needs to know about a case, and nothing else, in one statement (one
@@ -27,6 +27,7 @@ interface CaseFactsRow {
   sealed_order_ref: string | null;
   expunged: boolean;
   participants: Participant[] | null;
+  incoming: Incoming[] | null;
 }
 
 async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
@@ -51,7 +52,13 @@ async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
                 UNION ALL
                 SELECT 'social_work', w.social_worker_sub, w.id
                   FROM social_work_assignments w WHERE w.case_id = c.id AND w.status = 'active'
-             ) p) AS participants
+             ) p) AS participants,
+             -- Handovers relate their receiving organisation while open (RECEIVING_STATUSES).
+             (SELECT json_agg(json_build_object('kind', h.kind, 'orgId', h.to_org_id, 'refId', h.id))
+                FROM handovers h
+               WHERE h.case_id = c.id
+                 AND (h.status = 'sent' OR (h.kind = 'referral' AND h.status IN ('accepted', 'in_progress')))
+             ) AS incoming
         FROM cases c
        WHERE ${where}`),
   );
@@ -67,6 +74,7 @@ async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
     participants: r.participants ?? [],
     closed: r.closed,
     intakePending: r.intake_pending,
+    incoming: r.incoming ?? [],
   }));
 }
 

@@ -151,6 +151,40 @@ export const ACTIONS = {
     caseScoped: true,
   },
   'supervision:caseload': { roles: ['probation_officer'], scope: null, caseScoped: false },
+  // Transfers and referrals (issue 14, capability 11). `incoming` names the handovers whose
+  // receiving organisation is related for the action; `incomingOnly`: only the receiving side may.
+  'transfer:send': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'transfer:read': {
+    roles: ['court_clerk', 'judge', 'probation_officer'],
+    scope: null,
+    caseScoped: true,
+    incoming: ['case_transfer', 'supervision_transfer'],
+  },
+  'transfer:respond': {
+    roles: ['court_clerk', 'probation_officer'],
+    scope: null,
+    caseScoped: true,
+    incoming: ['case_transfer', 'supervision_transfer'],
+    incomingOnly: true,
+  },
+  'transfer:worklist': { roles: ['court_clerk', 'probation_officer'], scope: null, caseScoped: false },
+  'referral:send': { roles: ['court_clerk', 'social_worker'], scope: null, caseScoped: true },
+  /** A referral's content (service, outcome) is disclosed per its category, as records are. */
+  'referral:read': {
+    roles: ['court_clerk', 'judge', 'social_worker'],
+    scope: null,
+    caseScoped: true,
+    sensitive: true,
+    incoming: ['referral'],
+  },
+  'referral:respond': {
+    roles: ['social_worker'],
+    scope: null,
+    caseScoped: true,
+    incoming: ['referral'],
+    incomingOnly: true,
+  },
+  'referral:worklist': { roles: ['social_worker'], scope: null, caseScoped: false },
   'social_work:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'social_services:write': { roles: ['social_worker'], scope: null, caseScoped: true },
   /** Lists of assessments and referrals give metadata only; content is read through the records module. */
@@ -289,6 +323,10 @@ export const ACTIONS = {
     oversightRoles?: readonly Role[];
     /** Person-scoped actions open only through these relationships (decide.ts Basis types). */
     personBases?: readonly string[];
+    /** Handovers whose receiving organisation is related to the case for this action. */
+    incoming?: readonly ('case_transfer' | 'supervision_transfer' | 'referral')[];
+    /** Only the receiving organisation of such a handover may take the action. */
+    incomingOnly?: boolean;
   }
 >;
 

@@ -77,6 +77,11 @@ export default fp(
             description: 'Social work assignments, vulnerability assessments, service referrals',
           },
           { name: 'timeline', description: 'Everything that happened to a case' },
+          {
+            name: 'transfers',
+            description:
+              'Cases and supervisions moving to another court or office; social-services referrals',
+          },
           { name: 'audit', description: 'The tamper-evident audit trail' },
           {
             name: 'records',

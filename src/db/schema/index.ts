@@ -22,3 +22,4 @@ export * from './facilities.js';
 export * from './partner-clients.js';
 export * from './statistics.js';
 export * from './rate-limits.js';
+export * from './handovers.js';

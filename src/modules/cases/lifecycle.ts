@@ -30,6 +30,13 @@ export interface CaseHappening {
  * Nothing else writes `cases.stage`.
  */
 export const caseLifecycle = {
+  /**
+   * A transfer accepted by the receiving court: the case belongs to it from now on, and the court
+   * that sent it is no longer related (capability 11). The caller holds the case's lock.
+   */
+  moveToCourt: (tx: Executor, row: CaseRow, courtOrgId: string) =>
+    caseRepository.update(tx, row, { courtOrgId }),
+
   /** The charges still standing on a case (not withdrawn), for modules that decide per charge. */
   charges: (tx: Executor, caseId: string) => caseRepository.activeCharges(tx, caseId),
 

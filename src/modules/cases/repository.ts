@@ -146,7 +146,9 @@ export const caseRepository = {
   async update(
     tx: Executor,
     row: CaseRow,
-    values: Partial<Pick<CaseRow, 'stage' | 'closedReason'>> & { closedAt?: Date | SQL | null },
+    values: Partial<Pick<CaseRow, 'stage' | 'closedReason' | 'courtOrgId'>> & {
+      closedAt?: Date | SQL | null;
+    },
   ): Promise<CaseRow> {
     const [updated] = await tx
       .update(cases)

@@ -38,6 +38,8 @@ export const STAGE_EVENTS = [
   'supervision_started',
   'supervision_recorded',
   'supervision_revoked',
+  'transfer_recorded',
+  'referral_recorded',
   'case_closed',
 ] as const;
 export type StageEvent = (typeof STAGE_EVENTS)[number];
@@ -189,6 +191,20 @@ export const STAGE_MOVES: readonly StageMove[] = [
     to: 'adjudication',
     roles: COURT,
     note: 'the court grants a revocation request: back to the court for re-sentencing (a new hearing, then a new disposition)',
+  },
+  {
+    event: 'transfer_recorded',
+    from: OPEN,
+    to: null,
+    roles: ['court_clerk', 'probation_officer'],
+    note: 'case sent to another court, or supervision to another probation office; accepted or declined there',
+  },
+  {
+    event: 'referral_recorded',
+    from: OPEN,
+    to: null,
+    roles: ['court_clerk', 'social_worker'],
+    note: 'social-services referral sent; accepted, declined, in progress or completed by its receiver',
   },
   {
     event: 'case_closed',

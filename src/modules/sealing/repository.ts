@@ -9,6 +9,7 @@ import { corrections } from '../../db/schema/corrections.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 import { dispositions } from '../../db/schema/dispositions.js';
 import { diversionConditions, diversions } from '../../db/schema/diversion.js';
+import { handovers } from '../../db/schema/handovers.js';
 import { hearings } from '../../db/schema/hearings.js';
 import { legalAidAssignments } from '../../db/schema/legal-aid.js';
 import { persons } from '../../db/schema/persons.js';
@@ -73,6 +74,10 @@ export const sealingRepository = {
       .set({ purpose: ERASED, location: null, outcome: null, attendees: [], reason: null })
       .where(eq(hearings.caseId, caseId));
     await tx.update(dispositions).set({ notes: null }).where(eq(dispositions.caseId, caseId));
+    await tx
+      .update(handovers)
+      .set({ reason: ERASED, responseNote: null, outcome: null })
+      .where(eq(handovers.caseId, caseId));
     // The correction history keeps which field changed and when, not the values or the reason.
     await tx
       .update(corrections)

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { contextOf } from '../../plugins/auth.js';
 import { IndicatorQuery, IndicatorReport, PopulationPut, PopulationResult } from './schemas.js';
+import { renderReport } from './report.js';
 import { indicatorsCsv, statisticsService } from './service.js';
 
 export const statisticsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
@@ -48,6 +50,36 @@ export const statisticsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }>
           .send(indicatorsCsv(report) as never);
       }
       return report;
+    },
+  );
+
+  app.get(
+    '/statistics/report',
+    {
+      schema: {
+        operationId: 'getIndicatorReport',
+        tags,
+        summary:
+          'The indicators as a printable HTML page with SVG charts and tables (Accept-Language: az for Azerbaijani)',
+        querystring: IndicatorQuery,
+        response: { 200: z.string().max(2_000_000).describe('An HTML page (text/html)') },
+      },
+    },
+    async (request, reply) => {
+      const report = await service.indicators(contextOf(request), request.query);
+      const lang = /^az\b/i.test(String(request.headers['accept-language'] ?? '')) ? 'az' : 'en';
+      return (
+        reply
+          .type('text/html; charset=utf-8')
+          .header('content-language', lang)
+          // Its own policy: inline styles and nothing else (no script, no outside request).
+          .header(
+            'content-security-policy',
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+          )
+          .serializer((s: string) => s)
+          .send(renderReport(report, lang) as never)
+      );
     },
   );
 };

@@ -39,7 +39,9 @@ export const supervisionRepository = {
   async update(
     tx: Executor,
     row: SupervisionRow,
-    values: Partial<Pick<SupervisionRow, 'status' | 'endedAt' | 'endNote' | 'conditions'>>,
+    values: Partial<
+      Pick<SupervisionRow, 'status' | 'endedAt' | 'endNote' | 'conditions' | 'officerSub' | 'officerOrgId'>
+    >,
   ): Promise<SupervisionRow> {
     return changedAtVersion(
       await tx

@@ -386,4 +386,11 @@ export function supervisionService(db: Db, config: Config) {
 /** For closing a case: a case under active supervision may not close. */
 export const supervisionQueries = {
   active: (tx: Executor, caseId: string) => supervisionRepository.activeForCase(tx, caseId),
+  get: (tx: Executor, id: string) => supervisionRepository.get(tx, id),
+  /** A transfer accepted by another probation office: its officer supervises from now on. */
+  async reassign(tx: Executor, id: string, officerSub: string, officerOrgId: string) {
+    const row = await supervisionRepository.getForUpdate(tx, id);
+    if (!row) throw new Error(`supervision ${id} vanished under the case lock`);
+    return supervisionRepository.update(tx, row, { officerSub, officerOrgId });
+  },
 };
