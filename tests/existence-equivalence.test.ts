@@ -290,6 +290,42 @@ const OPERATIONS: Record<string, Spec> = {
   registerPartnerClient: { why: 'no resource (administrators register partner clients)' },
   getPartnerClient: { resource: 'partnerClient', sees: ['admin'], why: 'the partner client directory' },
   deletePartnerClient: { resource: 'partnerClient', sees: ['admin'], why: 'the partner client directory' },
+  getIndicatorReport: { why: 'no resource: de-identified figures' },
+  listIncomingReferrals: { why: 'no resource: the caller’s own organisation’s queue' },
+  listIncomingTransfers: { why: 'no resource: the caller’s own organisation’s queue' },
+  acceptReferral: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  acceptTransfer: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  completeReferral: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  declineReferral: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  declineTransfer: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  getReferral: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  getTransfer: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  referCase: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  startReferral: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  transferCase: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
+  transferSupervision: {
+    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+  },
 };
 
 interface Operation {
