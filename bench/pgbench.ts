@@ -25,7 +25,15 @@ export function readCapture(file: string): Captured[] {
     .map((l) => JSON.parse(l) as Captured);
 }
 
-const literal = (v: string | null) => (v === null ? 'NULL' : `'${v.replaceAll("'", "''")}'`);
+/**
+ * A parameter as an untyped literal, so that PostgreSQL infers its type as it did for the parameter.
+ * pgbench reads `:name` as a variable even inside quotes, so a colon is written as the escape \x3a.
+ */
+function literal(v: string | null): string {
+  if (v === null) return 'NULL';
+  const quoted = v.replaceAll("'", "''");
+  return v.includes(':') ? `E'${quoted.replaceAll('\\', '\\\\').replaceAll(':', '\\x3a')}'` : `'${quoted}'`;
+}
 
 /** Inlines $n parameters (highest first, so $12 is not read as $1 followed by 2). */
 function inline(c: Captured): string {
@@ -33,7 +41,8 @@ function inline(c: Captured): string {
   for (let n = c.values.length; n >= 1; n--) {
     text = text.replaceAll(new RegExp(`\\$${n}(?!\\d)`, 'g'), literal(c.values[n - 1]));
   }
-  return text.replace(/\s+/g, ' ').trim();
+  // One line per statement for pgbench: drop line comments first, or they would swallow the rest.
+  return text.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**

@@ -36,6 +36,7 @@ import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worke
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
+import inputGuardPlugin from './plugins/input-guard.js';
 import problemPlugin from './plugins/problem.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
@@ -145,6 +146,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   );
 
   await app.register(problemPlugin);
+  await app.register(inputGuardPlugin);
   await app.register(openapiPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin, { database, config });

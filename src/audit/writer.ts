@@ -2,6 +2,7 @@ import type { RequestContext } from '../access/caller.js';
 import type { Decision } from '../access/decide.js';
 import type { Executor } from '../db/client.js';
 import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
+import { storableText } from '../lib/text.js';
 import { eventOfAudit, writeEvent } from '../modules/events/outbox.js';
 
 /** What a service says about one access decision or change; the actor comes from the request context. */
@@ -32,28 +33,31 @@ export type AuditFn = (entry: AuditEntry) => Promise<void>;
 export async function writeAudit(tx: Executor, ctx: RequestContext, entry: AuditEntry): Promise<void> {
   const d = entry.decision;
   const caseId = entry.caseId ?? d?.caseId ?? null;
+  // Text that reached here from a token or a path is cleaned (NUL dropped, lone surrogates
+  // replaced, length capped): recording a decision must never fail because of what the caller sent.
+  const text = <T extends string | null | undefined>(v: T) => (typeof v === 'string' ? storableText(v) : v);
   await tx.insert(auditEvents).values({
-    actorSub: ctx.caller.sub,
-    actorRoles: ctx.caller.roles,
-    actorOrg: ctx.caller.org,
-    clientId: ctx.caller.clientId,
+    actorSub: storableText(ctx.caller.sub),
+    actorRoles: ctx.caller.roles.map((r) => storableText(r)),
+    actorOrg: text(ctx.caller.org),
+    clientId: text(ctx.caller.clientId),
     action: entry.action,
     resourceType: entry.resourceType,
-    resourceId: entry.resourceId ?? null,
+    resourceId: text(entry.resourceId ?? null),
     // A row about a case or a child names them even when the service did not repeat them, so the
     // child's disclosure ledger misses no read.
     caseId,
     personId: entry.personId ?? d?.personId ?? null,
     categoriesDisclosed: entry.categoriesDisclosed ?? [],
     categoriesWithheld: entry.categoriesWithheld ?? [],
-    purpose: d?.purpose ?? null,
+    purpose: text(d?.purpose ?? null),
     basisType: entry.basisType ?? (d?.allow ? d.basis.type : null),
-    basisId: entry.basisId ?? (d?.allow && 'id' in d.basis ? d.basis.id : null),
+    basisId: text(entry.basisId ?? (d?.allow && 'id' in d.basis ? d.basis.id : null)),
     breakGlass: entry.breakGlass ?? false,
     outcome: entry.outcome,
-    reason: entry.reason ?? (d && !d.allow ? d.reason : null),
-    requestId: ctx.requestId,
-    clientAddress: ctx.clientAddress,
+    reason: text(entry.reason ?? (d && !d.allow ? d.reason : null)),
+    requestId: storableText(ctx.requestId),
+    clientAddress: text(ctx.clientAddress),
   });
   const event = eventOfAudit(entry, caseId);
   if (event) await writeEvent(tx, event);

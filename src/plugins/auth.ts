@@ -17,6 +17,7 @@ import type { Db } from '../db/client.js';
 import { partnerClientQueries } from '../modules/partner-clients/service.js';
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevKey, publicJwk } from '../lib/dev-issuer.js';
 import { AppError, forbidden, unauthorized } from '../lib/errors.js';
+import { unstorableText } from '../lib/text.js';
 
 const ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
 
@@ -185,6 +186,12 @@ export default fp(
         roles: opts.config.AUTH_ROLES_CLAIM,
         org: opts.config.AUTH_ORG_CLAIM,
       });
+      // Claims are stored (audit rows, createdBy...): text PostgreSQL cannot hold is refused here.
+      for (const claim of [caller.sub, caller.org, caller.clientId, ...caller.scopes]) {
+        if (typeof claim === 'string' && (claim.length > 500 || unstorableText(claim))) {
+          throw unauthorized('The token carries a claim this service cannot accept');
+        }
+      }
       if (caller.roles.length === 0) throw forbidden('The token carries no role this service knows');
       if (caller.roles.includes('partner_system')) await checkPartnerClient(opts.db, request, caller);
       request.caller = caller;

@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
 import { badRequest, forbidden, notFound, unprocessable } from '../../lib/errors.js';
 import { readEventClock } from '../../lib/event-time.js';
-import { decodeCursor, decodeTimeCursor, pageOf } from '../../lib/pagination.js';
+import { decodeCursor, decodeTimeCursor, isCursorUuid, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle } from '../cases/lifecycle.js';
 import { type FacilityRow, facilityRepository } from './repository.js';
@@ -74,7 +74,7 @@ export function facilityService(db: Db, config: Config) {
         const decision = await authorize(tx, ctx, 'facility:read', { resourceType: 'facility' });
         const c = decodeCursor(q.cursor, 2);
         const after = c ? { name: String(c[0]), id: String(c[1]) } : null;
-        if (after && !/^[0-9a-f-]{36}$/.test(after.id)) {
+        if (after && !isCursorUuid(after.id)) {
           throw badRequest('The cursor is not valid', [
             { path: 'querystring.cursor', message: 'not a cursor from this API' },
           ]);

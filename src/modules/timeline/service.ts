@@ -4,7 +4,7 @@ import type { RequestContext } from '../../access/caller.js';
 import type { Db } from '../../db/client.js';
 import type { SensitiveCategory } from '../../db/schema/records.js';
 import { badRequest } from '../../lib/errors.js';
-import { decodeCursor, pageOf } from '../../lib/pagination.js';
+import { decodeCursor, isCursorInstant, pageOf } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { timelineRepository } from './repository.js';
 import type { TimelineQuery } from './schemas.js';
@@ -25,12 +25,7 @@ export function timelineService(db: Db) {
         });
         const c = decodeCursor(q.cursor, 3);
         const after = c ? { occurredAt: String(c[0]), recordedAt: String(c[1]), seq: Number(c[2]) } : null;
-        if (
-          after &&
-          (!Number.isSafeInteger(after.seq) ||
-            Number.isNaN(Date.parse(after.occurredAt)) ||
-            Number.isNaN(Date.parse(after.recordedAt)))
-        ) {
+        if (c && (!isCursorInstant(c[0]) || !isCursorInstant(c[1]) || typeof c[2] !== 'number' || c[2] < 0)) {
           throw badRequest('The cursor is not valid', [
             { path: 'querystring.cursor', message: 'not a cursor from this API' },
           ]);
