@@ -123,6 +123,24 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
     connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
     http: { headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    // Errors Node's HTTP parser answers before Fastify sees a request (slow headers or body, headers
+    // too large, a malformed request line) are problem+json too.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, slug, title] =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'timeout', 'Request timeout']
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'headers-too-large', 'Request header fields too large']
+            : [400, 'bad-request', 'Bad request'];
+      const body = JSON.stringify({ type: `/problems/${slug}`, title, status });
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy();
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -100,11 +100,12 @@ describe.skipIf(!onPostgres)('time limits on the database and the HTTP server', 
   it('answers /readyz with 503 while the database accepts connections and never speaks', async () => {
     const silent = await silentServer();
     servers.push(silent);
-    // a long connect timeout, so that what answers is the readiness timer, not the pool
+    // a connect timeout well above the readiness timer, so that what answers is the timer, not the
+    // pool (and short enough that the app's start-up upkeep gives up on the silent database)
     const database = openDatabase({
       kind: 'postgres',
       url: viaPort(testDb.url!, silent.port),
-      timeouts: { connectMs: 60_000 },
+      timeouts: { connectMs: 4_000 },
     });
     databases.push(database);
     const app = await buildApp(testConfig(issuer, { READINESS_TIMEOUT_MS: '500' }), { database });
@@ -178,7 +179,16 @@ describe.skipIf(!onPostgres)('time limits on the database and the HTTP server', 
       `POST /v1/persons HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${clerk}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"given`,
     );
     expect(slowBody).toMatch(/^HTTP\/1\.1 408 /);
+    expect(slowBody).toMatch(/content-type: application\/problem\+json/i);
+    expect(slowBody).toContain('"status":408');
     const slowHeaders = await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     expect(slowHeaders).toMatch(/^HTTP\/1\.1 408 /);
+    expect(slowHeaders).toMatch(/content-type: application\/problem\+json/i);
+    const oversized = await rawExchange(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(oversized).toMatch(/^HTTP\/1\.1 431 /);
+    expect(oversized).toMatch(/content-type: application\/problem\+json/i);
   });
 });
