@@ -42,7 +42,10 @@ function inline(c: Captured): string {
     text = text.replaceAll(new RegExp(`\\$${n}(?!\\d)`, 'g'), literal(c.values[n - 1]));
   }
   // One line per statement for pgbench: drop line comments first, or they would swallow the rest.
-  return text.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
