@@ -102,6 +102,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     requestIdHeader: false,
+    // Alert ids are `<rule>:<case id>:<subject id>` (up to 64 + 2 x 36 + 2 characters): the default
+    // 100 refused the longest rule names' ids with 414 before any route ran.
+    routerOptions: { maxParamLength: 200 },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();

@@ -30,17 +30,12 @@ describe('legal aid', () => {
     );
     expect(assigned).toMatchObject({ status: 'assigned', lawyerSub: lawyer.sub, legalAidOrgId: lawyer.org });
 
-    // Assigned but not accepted: still not related, but the worklist shows the case essentials.
+    // Assigned but not accepted: still not related; the worklist shows the assignment without the
+    // case essentials (issue 8.6: the child's identity and charges wait for acceptance).
     await expectAudited(h, await lawyer.get(`/v1/cases/${kase.id}`), 404, 1);
     const pending = await expectAudited(h, await lawyer.get('/v1/legal-aid/assignments'), 200, 1);
     expect(pending.items).toHaveLength(1);
-    expect(pending.items[0].case).toMatchObject({
-      id: kase.id,
-      child: { givenName: person.givenName, familyName: person.familyName, age: 16 },
-      charges: [{ code: 'PC-1', description: 'Theft' }],
-      nextHearing: null,
-      custody: { inCustody: false },
-    });
+    expect(pending.items[0].case).toBeNull();
 
     const accepted = await expectAudited(
       h,
@@ -49,6 +44,14 @@ describe('legal aid', () => {
       1,
     );
     expect(accepted.status).toBe('accepted');
+    const worklist = await expectAudited(h, await lawyer.get('/v1/legal-aid/assignments'), 200, 1);
+    expect(worklist.items[0].case).toMatchObject({
+      id: kase.id,
+      child: { givenName: person.givenName, familyName: person.familyName, age: 16 },
+      charges: [{ code: 'PC-1', description: 'Theft' }],
+      nextHearing: null,
+      custody: { inCustody: false },
+    });
     const read = await lawyer.get(`/v1/cases/${kase.id}`);
     await expectAudited(h, read, 200, 1);
     expect((await auditOf(h, read))[0]).toMatchObject({ basis_type: 'legal_aid', basis_id: assigned.id });

@@ -4,7 +4,14 @@ import type { Executor } from '../db/client.js';
 import type { SensitiveCategory } from '../db/schema/records.js';
 import { forbidden, notFound } from '../lib/errors.js';
 import type { RequestContext } from './caller.js';
-import { type Decision, decide } from './decide.js';
+import {
+  type CaseFacts,
+  type Decision,
+  casesHoldingTheChild,
+  decide,
+  decideIntakeAcceptance,
+  decideRole,
+} from './decide.js';
 import { loadCaseFacts, loadPersonFacts } from './facts.js';
 import { loadSensitiveFacts } from './sensitive-facts.js';
 import type { Action } from './roles.js';
@@ -63,6 +70,104 @@ export async function authorize(
     decision,
     outcome: 'denied',
   });
+}
+
+/**
+ * Rule 1 only, before anything is loaded: a role that may not take the action at all gets the same
+ * 403 for a real id as for a random one (the existence of the id never shows through the status).
+ * Services that must load a resource to find its case call this first, then authorize().
+ */
+export function authorizeRole(ctx: RequestContext, action: Action, target: Target): void {
+  const decision = decideRole({ caller: ctx.caller, action, requestedPurpose: ctx.requestedPurpose });
+  if (decision.allow) return;
+  throw forbidden().withAudit({
+    action: auditActionOf(action),
+    resourceType: target.resourceType,
+    resourceId: target.resourceId ?? null,
+    decision,
+    outcome: 'denied',
+  });
+}
+
+/**
+ * Issue 8.5: may the caller accept the intake of a case opened on a child another court held an
+ * open case for? Decided on the case and every case of the child (decideIntakeAcceptance).
+ */
+export async function authorizeIntakeAcceptance(
+  tx: Executor,
+  ctx: RequestContext,
+  caseId: string,
+): Promise<Allowed> {
+  authorizeRole(ctx, 'case:accept_intake', { resourceType: 'case', resourceId: caseId });
+  const facts = await loadCaseFacts(tx, caseId);
+  const child = facts ? await loadPersonFacts(tx, facts.personId) : null;
+  const decision = decideIntakeAcceptance(ctx.caller, facts ?? undefined, child?.cases ?? []);
+  if (decision.allow) return { ...decision, caseId: facts!.id, personId: facts!.personId };
+  const error =
+    decision.status === 404
+      ? notFound('case')
+      : forbidden(`Your court may not accept this intake: ${decision.reason}`);
+  throw error.withAudit({
+    action: 'update',
+    resourceType: 'case',
+    resourceId: caseId,
+    caseId: facts ? facts.id : null,
+    personId: facts?.personId ?? null,
+    decision,
+    outcome: 'denied',
+  });
+}
+
+/** The cases of other courts that hold the child: a new case waits for acceptance while any do. */
+export async function casesHoldingChild(
+  tx: Executor,
+  personId: string,
+  courtOrgId: string,
+): Promise<CaseFacts[]> {
+  const child = await loadPersonFacts(tx, personId);
+  return child ? casesHoldingTheChild(courtOrgId, child.cases) : [];
+}
+
+/** Who made an Idempotency-Key's first request, and what its response named. */
+export interface FirstRequest {
+  org: string | null;
+  roles: string[] | null;
+  caseId: string | null;
+  personId: string | null;
+}
+
+/**
+ * Issue 8: a stored response is handed out again only to the caller who could take it now: the
+ * same organisation and roles as the first request (the sub is the key's own), and still related
+ * to the case and the child it named (sealing, expungement, an ended assignment all end that).
+ * Returns null when the replay may be served, else the reason it may not (for the audit row).
+ */
+export async function authorizeReplay(
+  tx: Executor,
+  ctx: RequestContext,
+  first: FirstRequest,
+): Promise<string | null> {
+  const same = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && [...a].sort().every((r, i) => r === [...b].sort()[i]);
+  if (first.roles === null || first.org !== ctx.caller.org || !same(first.roles, ctx.caller.roles)) {
+    return 'caller acts for another organisation or with other roles than the first request';
+  }
+  const common = {
+    caller: ctx.caller,
+    requestedPurpose: ctx.requestedPurpose,
+    courtOrderReference: ctx.courtOrderReference ?? null,
+  };
+  if (first.caseId) {
+    const facts = await loadCaseFacts(tx, first.caseId);
+    const d = decide({ ...common, action: 'replay:case', case: facts ?? undefined });
+    if (!d.allow) return `case no longer visible to the caller (${d.reason})`;
+  }
+  if (first.personId) {
+    const facts = await loadPersonFacts(tx, first.personId);
+    const d = decide({ ...common, action: 'replay:person', person: facts ?? undefined });
+    if (!d.allow) return `child no longer visible to the caller (${d.reason})`;
+  }
+  return null;
 }
 
 /**

@@ -17,6 +17,13 @@ export interface CaseFacts {
   expunged: boolean;
   /** Active professional relationships only (accepted assignment, active supervision...). */
   participants: Participant[];
+  /** Closed: its court keeps the child's identity but no longer the guardians' contact. */
+  closed?: boolean;
+  /**
+   * Opened on a child another court held an open case for, and not yet accepted by the intake
+   * rules (issue 8.5): its court sees only the child's identity through it.
+   */
+  intakePending?: boolean;
   /** Handovers to another organisation that relate it while they are open (capability 11). */
   incoming?: Incoming[];
 }
@@ -60,6 +67,8 @@ export interface ConsentFacts {
   validFrom: Date;
   validUntil: Date | null;
   revokedAt: Date | null;
+  /** False while a consent recorded by its own grantee waits for a second person's confirmation. */
+  confirmed?: boolean;
 }
 
 export interface CourtOrderFacts {
@@ -128,8 +137,24 @@ export interface Disclosure {
   breakGlass: boolean;
 }
 
+/**
+ * How much of a child's record a relationship opens, widest first; properties.ts narrows it
+ * further per role. record: identity, region and guardians with their contact; file: the same
+ * without the guardians' contact; identity: name, date of birth, sex; reference: the id alone.
+ */
+export const PERSON_VIEWS = ['record', 'file', 'identity', 'reference'] as const;
+export type PersonView = (typeof PERSON_VIEWS)[number];
+
 export type Decision =
-  | { allow: true; purpose: Purpose; role: Role; basis: Basis; disclosure?: Disclosure }
+  | {
+      allow: true;
+      purpose: Purpose;
+      role: Role;
+      basis: Basis;
+      disclosure?: Disclosure;
+      /** Person-scoped actions: how much of the child's record the relationship opens. */
+      personView?: PersonView;
+    }
   | { allow: false; status: 403 | 404; reason: string; purpose: Purpose | null };
 
 const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
@@ -150,28 +175,11 @@ const PARTICIPANT_ROLE: Record<Participant['kind'], Role> = {
  * Rules are applied in the order of the SPEC and the first that fails decides.
  */
 export function decide(input: DecisionInput): Decision {
-  const { caller, action } = input;
+  const { action } = input;
   const rule = ACTIONS[action];
-
-  // 1. Role: some role of the caller may take this action at all (partner systems also need the scope).
-  const roles = caller.roles.filter(
-    (r) =>
-      (rule.roles as readonly Role[]).includes(r) &&
-      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
-  );
-  if (roles.length === 0) return deny(403, `role may not ${action}`, null);
-
-  // Purpose of use: the role's default, or another one the role is allowed to name.
-  const purposeFor = (role: Role): Purpose | null => {
-    const p = ROLE_PURPOSES[role];
-    if (!input.requestedPurpose) return p.default;
-    return (p.allowed as string[]).includes(input.requestedPurpose)
-      ? (input.requestedPurpose as Purpose)
-      : null;
-  };
-  const purposeRoles = roles.filter((r) => purposeFor(r) !== null);
-  if (purposeRoles.length === 0)
-    return deny(403, `purpose ${input.requestedPurpose} not allowed for the role`, null);
+  const first = decideRole(input);
+  if (!first.allow) return first;
+  const { purposeRoles, purposeFor } = first;
 
   const oversight =
     'oversightRoles' in rule
@@ -201,6 +209,40 @@ export function decide(input: DecisionInput): Decision {
   if (!input.sensitive || !input.case)
     return deny(403, 'sensitive content asked for without its consent facts', related.purpose);
   return { ...related, disclosure: decideCategories(input.caller, related, input.case, input.sensitive) };
+}
+
+/**
+ * Rule 1 alone (role, partner scope, purpose of use): what can be decided before anything is
+ * loaded. Services addressed by the id of a resource ask this first, so that a role that may not
+ * act answers 403 whether or not the id exists, and the existence of the id never shows.
+ */
+export function decideRole(
+  input: Pick<DecisionInput, 'caller' | 'action' | 'requestedPurpose'>,
+):
+  | { allow: true; purposeRoles: Role[]; purposeFor: (role: Role) => Purpose | null }
+  | Extract<Decision, { allow: false }> {
+  const { caller, action } = input;
+  const rule = ACTIONS[action];
+  // 1. Role: some role of the caller may take this action at all (partner systems also need the scope).
+  const roles = caller.roles.filter(
+    (r) =>
+      (rule.roles as readonly Role[]).includes(r) &&
+      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
+  );
+  if (roles.length === 0) return deny(403, `role may not ${action}`, null);
+
+  // Purpose of use: the role's default, or another one the role is allowed to name.
+  const purposeFor = (role: Role): Purpose | null => {
+    const p = ROLE_PURPOSES[role];
+    if (!input.requestedPurpose) return p.default;
+    return (p.allowed as string[]).includes(input.requestedPurpose)
+      ? (input.requestedPurpose as Purpose)
+      : null;
+  };
+  const purposeRoles = roles.filter((r) => purposeFor(r) !== null);
+  if (purposeRoles.length === 0)
+    return deny(403, `purpose ${input.requestedPurpose} not allowed for the role`, null);
+  return { allow: true, purposeRoles, purposeFor };
 }
 
 /**
@@ -271,23 +313,53 @@ function decidePerson(
 ): Decision {
   const p = input.person;
   if (!p || p.expunged) return deny(404, 'person not found', purposeFor(purposeRoles[0]));
+  // Every relationship to the child counts; the widest view of the record wins.
+  const allowed: Extract<Decision, { allow: true }>[] = [];
   for (const c of p.cases) {
     const d = decideCase(input.caller, c, purposeRoles, purposeFor, input.courtOrderReference);
-    if (d.allow) return d;
+    if (!d.allow) continue;
+    const view = personViewOf(d.basis, c);
+    // A court whose case waits for intake acceptance reads the child's identity, and nothing else
+    // of the child (consents, ledger...) through it.
+    if (view === 'identity' && input.action !== 'person:read') continue;
+    allowed.push({ ...d, personView: view });
   }
   // 6. A child whose every case is sealed is as invisible as the cases (matches hide them too).
-  if (p.cases.length > 0 && p.cases.every((c) => c.sealed))
+  const allSealed = p.cases.length > 0 && p.cases.every((c) => c.sealed);
+  if (allowed.length === 0 && allSealed)
     return deny(404, 'every case of the child sealed', purposeFor(purposeRoles[0]));
   const registrar = purposeRoles.find((r) => r === 'court_clerk' || r === 'partner_system');
-  if (registrar && p.createdByOrg && input.caller.org === p.createdByOrg) {
-    return {
+  if (registrar && p.createdByOrg && input.caller.org === p.createdByOrg && !allSealed) {
+    // The registering organisation sees what it registered. Once the child has cases, a court's
+    // sight of the guardians' contact goes with its open cases (above); a partner keeps what it submitted.
+    allowed.push({
       allow: true,
       role: registrar,
       purpose: purposeFor(registrar)!,
       basis: { type: 'registering_org', id: p.createdByOrg },
-    };
+      personView: registrar === 'partner_system' || p.cases.length === 0 ? 'record' : 'file',
+    });
   }
-  return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
+  const rule = ACTIONS[input.action];
+  const bases = 'personBases' in rule ? (rule.personBases as readonly string[]) : null;
+  const through = bases ? allowed.filter((d) => bases.includes(d.basis.type)) : allowed;
+  if (through.length === 0) return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
+  const rank = (d: (typeof allowed)[number]) => PERSON_VIEWS.indexOf(d.personView!);
+  return through.reduce((best, d) => (rank(d) < rank(best) ? d : best));
+}
+
+/**
+ * How much of the child's record one relationship to one case opens (issue 8): the referring
+ * partner submitted the case, not the court's record of the child, so it is shown the id alone;
+ * a court keeps the guardians' contact only while its case is open.
+ */
+function personViewOf(basis: Basis, c: CaseFacts): PersonView {
+  if (basis.type === 'referrer') return 'reference';
+  if (basis.type === 'owning_court' || basis.type === 'sealing_order') {
+    if (c.intakePending) return 'identity';
+    return c.closed ? 'file' : 'record';
+  }
+  return 'record';
 }
 
 /**
@@ -316,6 +388,8 @@ function decideCategories(
         k.personId === c.personId &&
         // Any recorded revocation counts at once: revokedAt comes from another instance's clock.
         k.revokedAt === null &&
+        // A self-granted consent opens nothing until someone else confirmed it (issue 8).
+        k.confirmed !== false &&
         inPeriod(k.validFrom, k.validUntil) &&
         k.categories.includes(category) &&
         k.purposes.includes(allowed.purpose) &&
@@ -358,6 +432,113 @@ function decideCategories(
   return disclosure;
 }
 
-function deny(status: 403 | 404, reason: string, purpose: Purpose | null): Decision {
+/**
+ * Issue 8.6: a lawyer's worklist shows the case essentials (the child, the charges, hearings,
+ * custody) only for an assignment the lawyer accepted, the same relationship that opens the case
+ * (SPEC 4.2: accepted assignment, not withdrawn). An assignment named to the lawyer and not yet
+ * answered is shown without them, like the organisation's queue: enough to accept or decline.
+ */
+export function assignmentOpensCase(
+  assignment: { lawyerSub: string | null; status: string },
+  caller: Pick<Caller, 'sub'>,
+): boolean {
+  return assignment.lawyerSub === caller.sub && assignment.status === 'accepted';
+}
+
+/**
+ * The intake rules for a child who moves between courts (issue 8.5). A case opened on a child for
+ * whom another court holds an open case (not closed, sealed or expunged) waits for acceptance.
+ * Returns the cases of other courts that make it wait (empty: accepted at once).
+ */
+export function casesHoldingTheChild(courtOrgId: string, childCases: CaseFacts[]): CaseFacts[] {
+  return childCases.filter((c) => c.courtOrgId !== courtOrgId && !c.closed && !c.sealed && !c.expunged);
+}
+
+/**
+ * Who accepts a waiting case: a clerk or judge of a court that holds an open case of the child
+ * (the court that knows the child confirms it is the same child, moving); once no other court
+ * holds one, a judge of the new court (a second person: the clerk opened it). Anyone else related
+ * to the new case is refused with 403; anyone related to neither, 404, as for any case.
+ */
+export function decideIntakeAcceptance(
+  caller: Caller,
+  kase: CaseFacts | undefined,
+  childCases: CaseFacts[],
+): Decision {
+  const first = decideRole({ caller, action: 'case:accept_intake' });
+  if (!first.allow) return first;
+  const { purposeRoles, purposeFor } = first;
+  if (!kase || kase.sealed || kase.expunged) return deny(404, 'case not found', purposeFor(purposeRoles[0]));
+  const court = purposeRoles.find((r) => COURT_ROLES.includes(r));
+  const holding = casesHoldingTheChild(kase.courtOrgId, childCases);
+  const holder = holding.find((c) => c.courtOrgId === caller.org);
+  if (court && holder) {
+    return {
+      allow: true,
+      role: court,
+      purpose: purposeFor(court)!,
+      basis: { type: 'owning_court', id: holder.courtOrgId },
+    };
+  }
+  if (caller.org !== kase.courtOrgId || !court)
+    return deny(404, 'not related to the case', purposeFor(purposeRoles[0]));
+  const judge = purposeRoles.includes('judge');
+  if (holding.length === 0 && judge) {
+    return {
+      allow: true,
+      role: 'judge',
+      purpose: purposeFor('judge')!,
+      basis: { type: 'owning_court', id: kase.courtOrgId },
+    };
+  }
+  return deny(
+    403,
+    holding.length
+      ? 'accepted by the court holding the child’s open case'
+      : 'accepted by a judge of the court once no other court holds an open case',
+    purposeFor(court),
+  );
+}
+
+/**
+ * Issue 8.4: whether a consent opens content to the very caller recording it: the grantee is the
+ * caller in person, the role the caller acts in, or the caller's organisation.
+ */
+export function grantsToRecorder(grantee: Grantee, caller: Caller, actingRole: Role): boolean {
+  return (
+    (grantee.type === 'person' && grantee.value === caller.sub) ||
+    (grantee.type === 'role' && grantee.value === actingRole) ||
+    (grantee.type === 'organization' && caller.org !== null && grantee.value === caller.org)
+  );
+}
+
+/**
+ * Evidence someone other than the recorder can check, for a consent to oneself: a signed form, the
+ * record of a hearing, or a guardian's statement (taken by a second professional), written
+ * `<kind>:<where it is kept>`, e.g. `signed-form:SF-2026-17`.
+ */
+export const CHECKABLE_EVIDENCE_KINDS = ['signed-form', 'hearing-record', 'guardian-statement'] as const;
+export function isCheckableEvidence(reference: string): boolean {
+  const [kind, ...rest] = reference.split(':');
+  return (CHECKABLE_EVIDENCE_KINDS as readonly string[]).includes(kind) && rest.join(':').trim().length > 0;
+}
+
+/**
+ * Who may confirm a consent waiting for confirmation, beyond the relationship decide() checked
+ * (owning court or the child's accepted lawyer): a second person, never its recorder.
+ */
+export function consentConfirmation(
+  consent: { recordedBy: string },
+  caller: Pick<Caller, 'sub'>,
+): { allow: true } | { allow: false; reason: string } {
+  if (consent.recordedBy === caller.sub) return { allow: false, reason: 'the recorder may not confirm' };
+  return { allow: true };
+}
+
+function deny(
+  status: 403 | 404,
+  reason: string,
+  purpose: Purpose | null,
+): Extract<Decision, { allow: false }> {
   return { allow: false, status, reason, purpose };
 }

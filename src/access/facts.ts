@@ -21,6 +21,8 @@ interface CaseFactsRow {
   court_org_id: string;
   referring_org_id: string | null;
   prosecution_org_id: string | null;
+  closed: boolean;
+  intake_pending: boolean;
   sealed: boolean;
   sealed_order_ref: string | null;
   expunged: boolean;
@@ -36,6 +38,8 @@ async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
   const rows = rowsOf<CaseFactsRow>(
     await tx.execute(sql`
       SELECT c.id, c.person_id, c.court_org_id, c.referring_org_id, c.prosecution_org_id,
+             (c.stage = 'closed') AS closed,
+             (c.intake_status = 'pending_acceptance') AS intake_pending,
              (c.sealed_at IS NOT NULL OR c.expunged_at IS NOT NULL) AS sealed, c.sealed_order_ref,
              (c.expunged_at IS NOT NULL) AS expunged,
              (SELECT json_agg(p) FROM (
@@ -68,6 +72,8 @@ async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
     sealedOrderRef: r.sealed_order_ref,
     expunged: r.expunged,
     participants: r.participants ?? [],
+    closed: r.closed,
+    intakePending: r.intake_pending,
     incoming: r.incoming ?? [],
   }));
 }

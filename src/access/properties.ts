@@ -1,4 +1,5 @@
 import { unprocessable } from '../lib/errors.js';
+import type { PersonView } from './decide.js';
 import type { Role } from './roles.js';
 
 /**
@@ -52,7 +53,10 @@ const CONSENT_TERMS = [
   'reaffirmationDueOn',
   'createdAt',
   'revokedAt',
+  'awaitingConfirmation',
 ] as const;
+
+const CONSENT_SIGNATURES = ['recordedBy', 'confirmedBy', 'confirmedAt'] as const;
 
 /** What the referring partner submitted, and where the case stands: its own data, not the court's file. */
 const CASE_AS_SUBMITTED = [
@@ -71,6 +75,7 @@ const CASE_AS_SUBMITTED = [
   'detained',
   'guardiansNotifiedAt',
   'charges',
+  'intakeStatus',
   'closedAt',
   'createdAt',
   'updatedAt',
@@ -78,27 +83,43 @@ const CASE_AS_SUBMITTED = [
 /** The court's file adds the child's identity, the age the jurisdiction rests on, and how it closed. */
 const CASE_FILE = [...CASE_AS_SUBMITTED, 'child', 'ageAtOffence', 'closedReason'] as const;
 
-const PERSON_RECORD = [
+/**
+ * A child's record: identity, then where they live and who their guardians are. `guardianContact`
+ * stands for the `contact` of each guardian: without it the guardians are listed by name only.
+ */
+const PERSON_IDENTITY = [
   'id',
   'version',
   'givenName',
   'familyName',
   'dateOfBirth',
   'sex',
-  'region',
-  'guardians',
   'createdAt',
 ] as const;
+const PERSON_FILE = [...PERSON_IDENTITY, 'region', 'guardians'] as const;
+const PERSON_RECORD = [...PERSON_FILE, 'guardianContact'] as const;
+
+/** What each relationship opens (decide.ts, personViewOf); the role's allowlist narrows it further. */
+const PERSON_VIEW_FIELDS: Record<PersonView, readonly string[]> = {
+  record: PERSON_RECORD,
+  file: PERSON_FILE,
+  identity: PERSON_IDENTITY,
+  reference: ['id'],
+};
 
 export const READABLE_FIELDS = {
-  /** A child's record; the correction history of each field is shown by the same list. */
+  /**
+   * A child's record; the correction history of each field is shown by the same lists.
+   * Those who work with the family see the guardians' contact; the prosecutor does not need it.
+   * A partner system's relationship decides (it is shown what it submitted: see PERSON_VIEW_FIELDS).
+   */
   person: {
     court_clerk: PERSON_RECORD,
     judge: PERSON_RECORD,
-    prosecutor: PERSON_RECORD,
     legal_aid_lawyer: PERSON_RECORD,
     probation_officer: PERSON_RECORD,
     social_worker: PERSON_RECORD,
+    prosecutor: PERSON_FILE,
     partner_system: PERSON_RECORD,
   },
   case: {
@@ -119,14 +140,18 @@ export const READABLE_FIELDS = {
     legal_aid_lawyer: [...RECORD_META, ...RECORD_CONTENT, 'createdByRole'],
     prosecutor: [...RECORD_META, ...RECORD_CONTENT, 'createdByRole'],
   },
-  /** Who signed and where the form is kept are for the court and the social worker who hold the file. */
+  /**
+   * Who signed and where the form is kept are for the court and the social worker who hold the
+   * file. Who recorded and who confirmed a consent is shown to them, to auditors and to the child's
+   * lawyer (who may confirm one).
+   */
   consent: {
-    court_clerk: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
-    judge: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
-    social_worker: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', 'recordedBy'],
-    legal_aid_lawyer: CONSENT_TERMS,
+    court_clerk: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', ...CONSENT_SIGNATURES],
+    judge: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', ...CONSENT_SIGNATURES],
+    social_worker: [...CONSENT_TERMS, 'grantorName', 'evidenceReference', ...CONSENT_SIGNATURES],
+    legal_aid_lawyer: [...CONSENT_TERMS, ...CONSENT_SIGNATURES],
     probation_officer: CONSENT_TERMS,
-    auditor: [...CONSENT_TERMS, 'recordedBy'],
+    auditor: [...CONSENT_TERMS, ...CONSENT_SIGNATURES],
   },
 } as const;
 
@@ -167,4 +192,34 @@ export function shapeFor<T extends Record<string, unknown>>(
     if (key in row) out[key] = row[key];
   }
   return out as Partial<T>;
+}
+
+/**
+ * A child's record as the caller may see it: the fields both the caller's role and the
+ * relationship that let it in allow (issue 8: every read of a person, whoever reads it).
+ */
+export function shapePerson<T extends { id: string; guardians: { contact?: string }[] }>(
+  role: Role,
+  view: PersonView,
+  row: T,
+): Partial<T> & { id: string } {
+  const byRole = (READABLE_FIELDS.person as Partial<Record<Role, readonly string[]>>)[role] ?? ['id'];
+  const allowed = byRole.filter((f) => PERSON_VIEW_FIELDS[view].includes(f));
+  const out: Record<string, unknown> = { id: row.id };
+  for (const key of allowed) if (key in row) out[key] = row[key as keyof T];
+  if ('guardians' in out && !allowed.includes('guardianContact')) {
+    out.guardians = row.guardians.map(({ contact: _contact, ...g }) => g);
+  }
+  return out as Partial<T> & { id: string };
+}
+
+/**
+ * Whether a field of a child's record (and so its correction history) is shown: allowed by both
+ * the role and the relationship. The guardians' history carries their contact, so it is shown only
+ * to those who see the contact.
+ */
+export function isPersonFieldReadable(role: Role, view: PersonView, field: string): boolean {
+  const byRole = (READABLE_FIELDS.person as Partial<Record<Role, readonly string[]>>)[role] ?? [];
+  const key = field.split('.')[0] === 'guardians' ? 'guardianContact' : field.split('.')[0];
+  return byRole.includes(key) && PERSON_VIEW_FIELDS[view].includes(key);
 }

@@ -232,6 +232,18 @@ export const ACTIONS = {
     personScoped: true,
     oversightRoles: ['auditor'],
   },
+  /**
+   * Issue 8: a consent recorded by its own grantee opens nothing until a second person confirms it:
+   * a clerk or judge of a court owning a case of the child, or the child's accepted lawyer
+   * (never the recorder: decide.ts, consentConfirmation).
+   */
+  'consent:confirm': {
+    roles: ['court_clerk', 'judge', 'legal_aid_lawyer'],
+    scope: null,
+    caseScoped: false,
+    personScoped: true,
+    personBases: ['owning_court', 'legal_aid'],
+  },
   'court_order:create': { roles: ['court_clerk'], scope: null, caseScoped: true },
   /** Revoking an order: a clerk of the court that issued it (the service checks the court). */
   'court_order:revoke': { roles: ['court_clerk'], scope: null, caseScoped: true },
@@ -256,6 +268,15 @@ export const ACTIONS = {
     caseScoped: true,
     oversightRoles: ['auditor'],
   },
+  /**
+   * Serving a stored Idempotency-Key response again (issue 8): only while the caller is still
+   * related to the case, or the child, the first response named. Any role: the first request was
+   * already allowed; this asks only whether what it returned is still the caller's to see.
+   */
+  'replay:case': { roles: ROLES, scope: null, caseScoped: true },
+  'replay:person': { roles: ROLES, scope: null, caseScoped: false, personScoped: true },
+  /** Issue 8.5: accepting a case opened on a child another court held an open case for (decideIntakeAcceptance). */
+  'case:accept_intake': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
   // Detention places (issue 11): the registry holds no personal data and is read by every
@@ -300,6 +321,8 @@ export const ACTIONS = {
     personScoped?: boolean;
     /** Roles that oversee every child for this action and need no relationship. */
     oversightRoles?: readonly Role[];
+    /** Person-scoped actions open only through these relationships (decide.ts Basis types). */
+    personBases?: readonly string[];
     /** Handovers whose receiving organisation is related to the case for this action. */
     incoming?: readonly ('case_transfer' | 'supervision_transfer' | 'referral')[];
     /** Only the receiving organisation of such a handover may take the action. */

@@ -43,6 +43,7 @@ export async function loadSensitiveFacts(
       validFrom: k.validFrom,
       validUntil: k.validUntil,
       revokedAt: k.revokedAt,
+      confirmed: !k.needsConfirmation || k.confirmedBy !== null,
     })),
     courtOrders: orderRows.map((o) => ({
       id: o.id,

@@ -1,6 +1,7 @@
 import { keysetAfter } from '../lib/pagination.js';
 import { type SQL, and, desc, eq, gte, inArray, isNull, lte, or } from 'drizzle-orm';
 import { cases } from '../db/schema/cases.js';
+import { consents } from '../db/schema/consents.js';
 import type { Executor } from '../db/client.js';
 import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
 
@@ -86,4 +87,23 @@ export async function findDisclosures(
     )
     .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
     .limit(limit);
+}
+
+/**
+ * Who recorded and who confirmed each consent that opened something (issue 8): the ledger lists
+ * them beside every disclosure a consent allowed. `basisIds` are the ledger rows' basis ids (several
+ * joined by ','); ids that are not consents find nothing.
+ */
+export async function consentSignatures(
+  tx: Executor,
+  basisIds: (string | null)[],
+): Promise<Map<string, { id: string; recordedBy: string; confirmedBy: string | null }>> {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const ids = [...new Set(basisIds.flatMap((b) => (b ?? '').split(',')).filter((id) => uuid.test(id)))];
+  if (ids.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: consents.id, recordedBy: consents.recordedBy, confirmedBy: consents.confirmedBy })
+    .from(consents)
+    .where(inArray(consents.id, ids));
+  return new Map(rows.map((r) => [r.id, r]));
 }

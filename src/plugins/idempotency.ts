@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { authorizeReplay } from '../access/authorize.js';
 import { subjectsOfRequest } from '../audit/query.js';
 import { writeAudit } from '../audit/writer.js';
 import type { Db } from '../db/client.js';
@@ -47,11 +48,19 @@ export default fp(
           { path: 'headers.idempotency-key', message: 'invalid' },
         ]);
       }
-      const sub = request.caller!.sub;
+      const caller = request.caller!;
+      const sub = caller.sub;
       const hash = requestHash(request);
       const [inserted] = await db
         .insert(idempotencyKeys)
-        .values({ callerSub: sub, key, requestHash: hash, requestId: String(request.id) })
+        .values({
+          callerSub: sub,
+          key,
+          requestHash: hash,
+          requestId: String(request.id),
+          callerOrg: caller.org,
+          callerRoles: caller.roles,
+        })
         .onConflictDoNothing()
         .returning({ key: idempotencyKeys.key });
       if (inserted) {
@@ -82,6 +91,10 @@ export default fp(
             headers: null,
             body: null,
             requestId: String(request.id),
+            callerOrg: caller.org,
+            callerRoles: caller.roles,
+            caseId: null,
+            personId: null,
           })
           .where(and(eq(idempotencyKeys.callerSub, sub), eq(idempotencyKeys.key, key)));
         request.idempotency = { key, sub };
@@ -91,20 +104,28 @@ export default fp(
         throw conflict('The first request with this Idempotency-Key is still being processed; retry shortly');
       }
       const ctx = contextOf(request);
-      // The replay hands the first response out again: its audit row names the same case and child,
-      // so the child's disclosure ledger shows it.
-      await db.transaction(async (tx) => {
-        const subjects = existing.requestId ? await subjectsOfRequest(tx, existing.requestId) : null;
+      // The replay hands the first response out again, so it is authorised again (issue 8): same
+      // organisation and roles, and still related to the case and child it named. Its audit row names
+      // them, so the child's disclosure ledger shows it. Refused, the request runs as a fresh one
+      // (without the key: the stored response stays the first request's).
+      const refusal = await db.transaction(async (tx) => {
+        const subjects = { caseId: existing.caseId, personId: existing.personId };
+        const reason = await authorizeReplay(tx, ctx, {
+          org: existing.callerOrg,
+          roles: existing.callerRoles,
+          ...subjects,
+        });
         await writeAudit(tx, ctx, {
           action: 'execute',
           resourceType: 'idempotent_replay',
           resourceId: key,
-          caseId: subjects?.caseId ?? null,
-          personId: subjects?.personId ?? null,
-          outcome: 'allowed',
-          reason: `replayed ${existing.status} response`,
+          ...subjects,
+          outcome: reason ? 'denied' : 'allowed',
+          reason: reason ? `not replayed: ${reason}` : `replayed ${existing.status} response`,
         });
+        return reason;
       });
+      if (refusal) return;
       for (const [name, value] of Object.entries(existing.headers ?? {})) reply.header(name, value);
       reply.header('idempotent-replayed', 'true');
       return reply
@@ -128,12 +149,17 @@ export default fp(
         const v = reply.getHeader(name);
         if (typeof v === 'string') headers[name] = v;
       }
+      // The case and child the response is about, as its audit row named them (the work has
+      // committed): a replay is re-authorised against them, and sealing drops the row by them.
+      const subjects = await subjectsOfRequest(db, String(request.id));
       await db
         .update(idempotencyKeys)
         .set({
           status: reply.statusCode,
           headers,
           body: typeof payload === 'string' ? payload : String(payload ?? ''),
+          caseId: subjects.caseId,
+          personId: subjects.personId,
         })
         .where(where);
       return payload;

@@ -13,6 +13,7 @@ export const CASE_STAGES = [
 export type CaseStage = (typeof CASE_STAGES)[number];
 
 export const INTAKE_KINDS = ['arrest', 'referral'] as const;
+export const INTAKE_STATUSES = ['accepted', 'pending_acceptance'] as const;
 
 /**
  * A case belongs to one child and is owned by one court (its clerks and judges are related to it).
@@ -40,6 +41,13 @@ export const cases = pgTable(
     guardiansNotifiedAt: timestamp('guardians_notified_at', { withTimezone: true, precision: 3 }),
     ageAtOffence: integer('age_at_offence').notNull(),
     region: text('region'),
+    /**
+     * Issue 8.5: a case opened on a child another court holds an open case for waits for the intake
+     * rules to accept it; until then its court sees only the child's identity (src/access/decide.ts).
+     */
+    intakeStatus: text('intake_status', { enum: INTAKE_STATUSES }).notNull().default('accepted'),
+    intakeAcceptedBy: text('intake_accepted_by'),
+    intakeAcceptedAt: timestamp('intake_accepted_at', { withTimezone: true, precision: 3 }),
     closedReason: text('closed_reason'),
     closedAt: timestamp('closed_at', { withTimezone: true, precision: 3 }),
     sealedAt: timestamp('sealed_at', { withTimezone: true, precision: 3 }),

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { persons } from './persons.js';
 
 /** Who gave the consent: the child (from CONSENT_AGE), a registered guardian, or a court order. */
@@ -37,6 +37,13 @@ export const consents = pgTable(
     evidenceRef: text('evidence_ref'),
     recordedBy: text('recorded_by').notNull(),
     recordedByOrg: text('recorded_by_org'),
+    /**
+     * Issue 8: a consent that opens content to the person recording it (the grantee covers the
+     * recorder) opens nothing until a second person confirms it.
+     */
+    needsConfirmation: boolean('needs_confirmation').notNull().default(false),
+    confirmedBy: text('confirmed_by'),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true, precision: 3 }),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
     revokedBy: text('revoked_by'),

@@ -57,6 +57,11 @@ export const Disclosure = z
     basisType: z.string().nullable(),
     basisId: z.string().nullable(),
     breakGlass: z.boolean(),
+    consents: z
+      .array(z.object({ id: z.uuid(), recordedBy: z.string(), confirmedBy: z.string().nullable() }))
+      .describe(
+        'The consents that allowed it: who recorded each, and who confirmed it (null when none was needed)',
+      ),
   })
   .meta({ id: 'Disclosure' });
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import { visibleCasesCondition } from '../../access/scope.js';
 import type { RequestContext } from '../../access/caller.js';
-import { findAuditEvents, findDisclosures } from '../../audit/query.js';
+import { consentSignatures, findAuditEvents, findDisclosures } from '../../audit/query.js';
 import type { AuditSealer } from '../../audit/sealer.js';
 import type { CheckpointKey } from '../../audit/signing.js';
 import { verifyAuditTrail } from '../../audit/verify.js';
@@ -70,7 +70,20 @@ export function auditService(
           outcome: 'allowed',
         });
         const pageRows = pageOf(rows, q.limit, (r) => [r.occurredAt.toISOString(), r.id]);
-        return { ...pageRows, items: pageRows.items.map((r) => ({ ...r, at: r.occurredAt })) };
+        const signatures = await consentSignatures(
+          tx,
+          pageRows.items.filter((r) => r.basisType?.includes('consent')).map((r) => r.basisId),
+        );
+        return {
+          ...pageRows,
+          items: pageRows.items.map((r) => ({
+            ...r,
+            at: r.occurredAt,
+            consents: (r.basisType?.includes('consent') ? (r.basisId ?? '').split(',') : [])
+              .map((id) => signatures.get(id))
+              .filter((c) => c !== undefined),
+          })),
+        };
       });
     },
 

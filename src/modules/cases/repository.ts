@@ -157,6 +157,20 @@ export const caseRepository = {
       .returning();
     return updated;
   },
+  async acceptIntake(tx: Executor, row: CaseRow, by: string, at: Date): Promise<CaseRow> {
+    const [updated] = await tx
+      .update(cases)
+      .set({
+        intakeStatus: 'accepted',
+        intakeAcceptedBy: by,
+        intakeAcceptedAt: at,
+        version: row.version + 1,
+        updatedAt: at,
+      })
+      .where(eq(cases.id, row.id))
+      .returning();
+    return updated;
+  },
   /** A correction: the fields given, one version more. The caller holds the row's lock. */
   async correct(
     tx: Executor,

@@ -7,7 +7,17 @@ import { contextOf } from '../../plugins/auth.js';
 import { IfMatchHeader, IfMatchRequiredHeader, MERGE_PATCH_TYPES } from '../../lib/command-schemas.js';
 import { caseCorrectionService } from './corrections.js';
 import { caseClosingService } from './closing.js';
-import { Case, CaseClose, CaseClosed, CaseCreate, CaseListQuery, CasePatch, CaseSummary } from './schemas.js';
+import {
+  Case,
+  CaseClose,
+  CaseClosed,
+  CaseCreate,
+  CaseListQuery,
+  CasePatch,
+  CaseSummary,
+  IntakeAcceptance,
+  IntakeAccepted,
+} from './schemas.js';
 import { caseService } from './service.js';
 
 export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (app, { db, config }) => {
@@ -33,6 +43,22 @@ export const caseRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = asy
         .header('location', `/v1/cases/${row.id}`)
         .send(row);
     },
+  );
+
+  app.post(
+    '/cases/:id/intake-acceptance',
+    {
+      schema: {
+        operationId: 'acceptCaseIntake',
+        tags,
+        summary:
+          "Accept a case opened on a child another court holds an open case for (that court's clerk or judge; once none does, a judge of the case's court)",
+        params: UuidParam,
+        body: IntakeAcceptance.optional(),
+        response: { 200: IntakeAccepted },
+      },
+    },
+    async (request) => service.acceptIntake(contextOf(request), request.params.id),
   );
 
   app.get(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_STAGES, INTAKE_KINDS } from '../../db/schema/cases.js';
+import { CASE_STAGES, INTAKE_KINDS, INTAKE_STATUSES } from '../../db/schema/cases.js';
 import { IsoDateTime, OccurredAt } from '../../lib/schemas.js';
 
 export const ChargeInput = z.strictObject({
@@ -78,6 +78,12 @@ export const Case = CaseSummary.extend({
   closedAt: z.date().nullable(),
   updatedAt: z.date(),
   charges: z.array(Charge),
+  intakeStatus: z
+    .enum(INTAKE_STATUSES)
+    .optional()
+    .describe(
+      "pending_acceptance: opened on a child another court holds an open case for; the court sees only the child's identity until the intake is accepted",
+    ),
   child: z
     .object({
       givenName: z.string().nullable(),
@@ -140,3 +146,8 @@ export const CaseClosed = CaseSummary.extend({
   closedAt: z.date().nullable(),
   updatedAt: z.date(),
 }).meta({ id: 'CaseClosed' });
+
+export const IntakeAcceptance = z.strictObject({}).meta({ id: 'IntakeAcceptance' });
+export const IntakeAccepted = z
+  .object({ id: z.uuid(), intakeStatus: z.enum(INTAKE_STATUSES), acceptedAt: z.date() })
+  .meta({ id: 'IntakeAccepted' });

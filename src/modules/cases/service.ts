@@ -1,12 +1,13 @@
 import type { z } from 'zod';
-import { authorize } from '../../access/authorize.js';
+import { authorize, authorizeIntakeAcceptance, casesHoldingChild } from '../../access/authorize.js';
 import { shapeFor } from '../../access/properties.js';
 import type { Role } from '../../access/roles.js';
 import type { RequestContext } from '../../access/caller.js';
 import { visibleCasesCondition } from '../../access/scope.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { notFound, unprocessable } from '../../lib/errors.js';
+import { conflict, notFound, unprocessable } from '../../lib/errors.js';
+import { writeEvent } from '../events/outbox.js';
 import { readEventClock } from '../../lib/event-time.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
@@ -131,9 +132,13 @@ export function caseService(db: Db, config: Config) {
           ]);
         }
         const age = juvenileAge(config, person.dateOfBirth, offenceDate, 'body.offenceDate');
+        // Issue 8.5: children move between courts. A case on a child another court holds an open case
+        // for is allowed, waits for the intake rules to accept it, and is told to that court.
+        const holding = await casesHoldingChild(tx, person.id, courtOrgId);
         const row = await caseRepository.insert(tx, {
           personId: person.id,
           courtOrgId,
+          intakeStatus: holding.length ? 'pending_acceptance' : 'accepted',
           referringOrgId: isPartner ? ctx.caller.org : null,
           referringSub: isPartner ? ctx.caller.sub : null,
           prosecutionOrgId: input.prosecutionOrgId ?? null,
@@ -168,6 +173,37 @@ export function caseService(db: Db, config: Config) {
             'intake_detention',
             intakeAt,
           );
+        }
+        if (holding.length) {
+          await caseRepository.appendEvent(tx, {
+            caseId: row.id,
+            kind: 'cross_court_registration',
+            actorSub: ctx.caller.sub,
+            actorRole: decision.role,
+            summary:
+              "Opened on a child another court holds an open case for: the child's record beyond identity waits for intake acceptance",
+            resourceType: 'case',
+            resourceId: row.id,
+          });
+          for (const other of holding) {
+            // Recorded on the other court's timeline too, naming the new case so that court can accept it,
+            // and told through its event feed (its own case changed; the event names nothing else).
+            await caseRepository.appendEvent(tx, {
+              caseId: other.id,
+              kind: 'child_registered_elsewhere',
+              actorSub: ctx.caller.sub,
+              actorRole: decision.role,
+              summary: 'Another court opened a case on this child; it waits for intake acceptance',
+              resourceType: 'case',
+              resourceId: row.id,
+            });
+            await writeEvent(tx, {
+              type: 'case.updated',
+              caseId: other.id,
+              resourceType: 'case',
+              resourceId: other.id,
+            });
+          }
         }
         await audit({
           action: 'create',
@@ -208,6 +244,64 @@ export function caseService(db: Db, config: Config) {
           outcome: 'allowed',
         });
         return caseView(row, found.charges, found.child, decision.role);
+      });
+    },
+
+    /**
+     * Issue 8.5: the intake rules accept a case opened on a child another court held an open case
+     * for (who may: src/access/decide.ts, decideIntakeAcceptance). Once, under the case's lock;
+     * recorded on the case's timeline and on those of the other courts' open cases of the child.
+     */
+    async acceptIntake(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorizeIntakeAcceptance(tx, ctx, id);
+        const row = await caseRepository.getForUpdate(tx, id);
+        const target = { action: 'update' as const, resourceType: 'case', resourceId: id, caseId: id };
+        if (row?.intakeStatus !== 'pending_acceptance') {
+          throw conflict('The case is not waiting for intake acceptance', {
+            intakeStatus: row?.intakeStatus ?? null,
+          }).withAudit({
+            ...target,
+            personId: row?.personId ?? null,
+            decision,
+            reason: 'intake not pending',
+          });
+        }
+        const at = new Date();
+        const accepted = await caseRepository.acceptIntake(tx, row, ctx.caller.sub, at);
+        await caseRepository.appendEvent(tx, {
+          caseId: id,
+          kind: 'intake_accepted',
+          occurredAt: at,
+          actorSub: ctx.caller.sub,
+          actorRole: decision.role,
+          summary:
+            decision.basis.type === 'owning_court' && decision.basis.id === row.courtOrgId
+              ? 'Intake accepted by a judge of the court'
+              : 'Intake accepted by the court that held the child’s open case',
+          resourceType: 'case',
+          resourceId: id,
+        });
+        for (const other of await casesHoldingChild(tx, row.personId, row.courtOrgId)) {
+          await caseRepository.appendEvent(tx, {
+            caseId: other.id,
+            kind: 'intake_accepted_elsewhere',
+            occurredAt: at,
+            actorSub: ctx.caller.sub,
+            actorRole: decision.role,
+            summary: "Another court's case on this child was accepted",
+            resourceType: 'case',
+            resourceId: id,
+          });
+          await writeEvent(tx, {
+            type: 'case.updated',
+            caseId: other.id,
+            resourceType: 'case',
+            resourceId: other.id,
+          });
+        }
+        await audit({ ...target, personId: row.personId, decision, outcome: 'allowed' });
+        return { id, intakeStatus: accepted.intakeStatus, acceptedAt: at };
       });
     },
 

@@ -30,6 +30,22 @@ export const consentRepository = {
       .orderBy(desc(consents.createdAt), desc(consents.id))
       .limit(limit);
   },
+  /** Confirms once, a consent waiting for it and not revoked: otherwise nothing is updated. */
+  async confirm(tx: Executor, id: string, by: string, at: Date): Promise<ConsentRow | null> {
+    const [row] = await tx
+      .update(consents)
+      .set({ confirmedBy: by, confirmedAt: at })
+      .where(
+        and(
+          eq(consents.id, id),
+          eq(consents.needsConfirmation, true),
+          isNull(consents.confirmedBy),
+          isNull(consents.revokedAt),
+        ),
+      )
+      .returning();
+    return row ?? null;
+  },
   /** Revokes once: a second revocation finds nothing to update. */
   async revoke(tx: Executor, id: string, by: string, at: Date): Promise<ConsentRow | null> {
     const [row] = await tx

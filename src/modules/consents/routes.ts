@@ -4,7 +4,14 @@ import type { Db } from '../../db/client.js';
 import { etagOf } from '../../lib/etag.js';
 import { UuidParam } from '../../lib/schemas.js';
 import { contextOf } from '../../plugins/auth.js';
-import { Consent, ConsentCreate, ConsentListQuery, ConsentPage, ConsentRevoke } from './schemas.js';
+import {
+  Consent,
+  ConsentConfirm,
+  ConsentCreate,
+  ConsentListQuery,
+  ConsentPage,
+  ConsentRevoke,
+} from './schemas.js';
 import { consentService } from './service.js';
 
 export const consentRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
@@ -47,6 +54,22 @@ export const consentRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = 
       },
     },
     async (request) => service.list(contextOf(request), request.params.id, request.query),
+  );
+
+  app.post(
+    '/consents/:id/confirm',
+    {
+      schema: {
+        operationId: 'confirmConsent',
+        tags,
+        summary:
+          'Confirm a consent its own grantee recorded (a second person of the owning court, or the child’s lawyer)',
+        params: UuidParam,
+        body: ConsentConfirm.optional(),
+        response: { 200: Consent },
+      },
+    },
+    async (request) => service.confirm(contextOf(request), request.params.id),
   );
 
   app.post(

@@ -42,7 +42,9 @@ export const ConsentCreate = z
       .trim()
       .min(1)
       .max(300)
-      .describe('Where the signed form or the recording is kept'),
+      .describe(
+        'Where the signed form or the recording is kept. A consent to the recorder themselves needs one of a known kind: signed-form:, hearing-record: or guardian-statement: followed by the reference',
+      ),
   })
   .meta({ id: 'ConsentCreate' });
 
@@ -73,6 +75,12 @@ export const Consent = z
       .optional()
       .describe('For a guardian consent, the day the child comes of age'),
     recordedBy: z.string().optional(),
+    awaitingConfirmation: z
+      .boolean()
+      .optional()
+      .describe('Recorded by its own grantee: pending, opening nothing, until a second person confirms it'),
+    confirmedBy: z.string().nullable().optional(),
+    confirmedAt: z.date().nullable().optional(),
     createdAt: z.date().optional(),
     revokedAt: z.date().nullable().optional(),
     version: z.number().int().describe('The ETag of the consent is this version, quoted'),
@@ -86,3 +94,4 @@ export const ConsentPage = z
 export const ConsentListQuery = PageQuery;
 
 export const ConsentRevoke = z.strictObject({}).meta({ id: 'ConsentRevoke' });
+export const ConsentConfirm = z.strictObject({}).meta({ id: 'ConsentConfirm' });

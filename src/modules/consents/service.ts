@@ -1,10 +1,11 @@
 import type { z } from 'zod';
-import { type Allowed, authorize } from '../../access/authorize.js';
+import { type Allowed, authorize, authorizeRole } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
+import { consentConfirmation, grantsToRecorder, isCheckableEvidence } from '../../access/decide.js';
 import { shapeFor } from '../../access/properties.js';
 import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
-import { type AppError, conflict, notFound, unprocessable } from '../../lib/errors.js';
+import { type AppError, conflict, forbidden, notFound, unprocessable } from '../../lib/errors.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { ageOn } from '../cases/service.js';
@@ -19,10 +20,13 @@ function birthdayAt(dateOfBirth: string, age: number): string {
   return `${Number(y) + age}-${m}-${d}`;
 }
 
+/** Waiting for a second person: recorded by its own grantee and not yet confirmed (issue 8). */
+export const awaitsConfirmation = (row: ConsentRow) => row.needsConfirmation && row.confirmedBy === null;
+
 export function consentStatus(row: ConsentRow, now: Date) {
   if (row.revokedAt) return 'revoked' as const;
   if (row.validUntil && row.validUntil <= now) return 'expired' as const;
-  if (row.validFrom > now) return 'pending' as const;
+  if (row.validFrom > now || awaitsConfirmation(row)) return 'pending' as const;
   return 'active' as const;
 }
 
@@ -68,6 +72,9 @@ export function consentService(db: Db, config: Config) {
         ageOn(dateOfBirth, now) >= config.AGE_OF_MAJORITY,
       reaffirmationDueOn: majorityOn,
       recordedBy: row.recordedBy,
+      awaitingConfirmation: awaitsConfirmation(row),
+      confirmedBy: row.confirmedBy,
+      confirmedAt: row.confirmedAt,
       createdAt: row.createdAt,
       revokedAt: row.revokedAt,
     };
@@ -145,6 +152,18 @@ export function consentService(db: Db, config: Config) {
             'court order grantor recorded by another role',
           );
         }
+        // Issue 8.4: a consent that opens content to its own recorder needs evidence another person
+        // can check, and waits for that person's confirmation before it opens anything.
+        const toRecorder = grantsToRecorder(input.grantee, ctx.caller, decision.role);
+        if (toRecorder && !isCheckableEvidence(input.evidenceReference)) {
+          throw refused(
+            unprocessable(
+              'A consent to yourself needs evidence of a known kind: signed-form:, hearing-record: or guardian-statement: followed by where it is kept',
+              [{ path: 'body.evidenceReference', message: 'not evidence of a known kind' }],
+            ),
+            'self-granted consent without checkable evidence',
+          );
+        }
         await assertGranteeExists(tx, input.grantee);
         const row = await consentRepository.insert(tx, {
           personId,
@@ -160,6 +179,7 @@ export function consentService(db: Db, config: Config) {
           evidenceRef: input.evidenceReference,
           recordedBy: ctx.caller.sub,
           recordedByOrg: ctx.caller.org,
+          needsConfirmation: toRecorder,
         });
         await audit({
           action: 'create',
@@ -189,6 +209,51 @@ export function consentService(db: Db, config: Config) {
       });
     },
 
+    /**
+     * A second person confirms a consent recorded by its own grantee: a clerk or judge of a court
+     * owning a case of the child, or the child's accepted lawyer, never the recorder. Confirmed
+     * once, under the row's lock (the update's own WHERE); the next read is decided with it.
+     */
+    async confirm(ctx: RequestContext, id: string) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        authorizeRole(ctx, 'consent:confirm', { resourceType: 'consent', resourceId: id });
+        const existing = await consentRepository.get(tx, id);
+        const target = { action: 'update' as const, resourceType: 'consent', resourceId: id };
+        if (!existing) throw notFound('consent').withAudit({ ...target, reason: 'consent not found' });
+        const decision = await authorize(tx, ctx, 'consent:confirm', {
+          resourceType: 'consent',
+          resourceId: id,
+          personId: existing.personId,
+        });
+        const refusal = { ...target, personId: existing.personId, decision };
+        const second = consentConfirmation(existing, ctx.caller);
+        if (!second.allow) {
+          throw forbidden('The person who recorded a consent may not confirm it').withAudit({
+            ...refusal,
+            reason: second.reason,
+          });
+        }
+        const person = await childOf(tx, existing.personId);
+        const now = new Date();
+        const row = await consentRepository.confirm(tx, id, ctx.caller.sub, now);
+        if (!row) {
+          const state = existing.revokedAt
+            ? 'revoked'
+            : !existing.needsConfirmation
+              ? 'not waiting for confirmation'
+              : 'already confirmed';
+          throw conflict(`The consent is ${state}`, {
+            consentStatus: consentStatus(existing, now),
+          }).withAudit({
+            ...refusal,
+            reason: `consent ${state}`,
+          });
+        }
+        await audit({ ...target, personId: row.personId, decision, outcome: 'allowed' });
+        return viewOf(decision, row, person.dateOfBirth, now);
+      });
+    },
+
     /** One consent, through the same decision as the child's consent list (404 for the unrelated). */
     async get(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
@@ -214,6 +279,8 @@ export function consentService(db: Db, config: Config) {
 
     async revoke(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
+        // The role first: a role that may not revoke gets 403 whether or not the id exists.
+        authorizeRole(ctx, 'consent:revoke', { resourceType: 'consent', resourceId: id });
         const existing = await consentRepository.get(tx, id);
         if (!existing) {
           throw notFound('consent').withAudit({

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type Allowed, authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
-import { isReadable } from '../../access/properties.js';
+import { isPersonFieldReadable, isReadable } from '../../access/properties.js';
 import type { Db, Executor } from '../../db/client.js';
 import type { CorrectedResource } from '../../db/schema/corrections.js';
 import { unprocessable } from '../../lib/errors.js';
@@ -75,7 +75,11 @@ export const correctionHistory = {
 export function correctionService(db: Db) {
   function shaped(rows: CorrectionRow[], resource: 'case' | 'person', decision: Allowed) {
     return rows
-      .filter((r) => isReadable(resource, decision.role, r.field))
+      .filter((r) =>
+        resource === 'person'
+          ? isPersonFieldReadable(decision.role, decision.personView ?? 'reference', r.field)
+          : isReadable(resource, decision.role, r.field),
+      )
       .map((r) => ({
         id: r.id,
         resourceType: r.resourceType,

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type Allowed, authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
+import { assignmentOpensCase } from '../../access/decide.js';
 import type { AuditFn } from '../../audit/writer.js';
 import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
@@ -365,8 +366,9 @@ export function legalAidService(db: Db, config: Config) {
           q.limit + 1,
         );
         const page = pageOf(rows, q.limit, (r) => [(r.assignedAt ?? r.requestedAt).toISOString(), r.id]);
-        // Essentials only for assignments addressed to this lawyer by name, never for the organisation's queue.
-        const named = page.items.filter((r) => r.lawyerSub === ctx.caller.sub);
+        // Essentials (the child, the charges) only for assignments this lawyer accepted: a named lawyer
+        // who has not accepted is not related to the case yet, like the organisation's queue.
+        const named = page.items.filter((r) => assignmentOpensCase(r, ctx.caller));
         const now = new Date();
         const e = await legalAidRepository.essentials(tx, [...new Set(named.map((r) => r.caseId))], now);
         const essentialsOf = (caseId: string) => {
@@ -406,7 +408,7 @@ export function legalAidService(db: Db, config: Config) {
         return {
           items: page.items.map((r) => ({
             ...legalAidView(r),
-            case: r.lawyerSub === ctx.caller.sub ? essentialsOf(r.caseId) : null,
+            case: assignmentOpensCase(r, ctx.caller) ? essentialsOf(r.caseId) : null,
           })),
           nextCursor: page.nextCursor,
         };

@@ -32,18 +32,22 @@ export const PersonPatch = z
   })
   .meta({ id: 'PersonPatch' });
 
+/**
+ * Shaped per role and relationship (src/access/properties.ts): fields the caller may not see are
+ * left out, and guardians are listed without their contact for those who may not have it.
+ */
 export const Person = z
   .object({
     id: z.uuid(),
-    givenName: z.string().nullable(),
-    familyName: z.string().nullable(),
-    dateOfBirth: z.string().nullable(),
-    sex: z.enum(SEXES),
-    region: z.string().nullable(),
-    guardians: z.array(
-      z.object({ name: z.string(), relationship: z.string(), contact: z.string().optional() }),
-    ),
-    createdAt: z.date(),
+    givenName: z.string().nullable().optional(),
+    familyName: z.string().nullable().optional(),
+    dateOfBirth: z.string().nullable().optional(),
+    sex: z.enum(SEXES).optional(),
+    region: z.string().nullable().optional(),
+    guardians: z
+      .array(z.object({ name: z.string(), relationship: z.string(), contact: z.string().optional() }))
+      .optional(),
+    createdAt: z.date().optional(),
   })
   .meta({ id: 'Person' });
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type Allowed, authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
-import { assertWritable, shapeFor } from '../../access/properties.js';
+import { assertWritable, shapePerson } from '../../access/properties.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { notFound } from '../../lib/errors.js';
@@ -14,11 +14,16 @@ import type { MatchQuery, Person, PersonCreate, PersonPatch } from './schemas.js
 
 const CORRECTABLE = ['givenName', 'familyName', 'dateOfBirth', 'sex', 'region', 'guardians'] as const;
 
-/** The child's record as the acting role is shown it (src/access/properties.ts). */
+/**
+ * The child's record as the caller may see it: the fields both the acting role and the relationship
+ * that let it in allow (src/access/properties.ts, shapePerson). A registration shows the registrar
+ * what it registered; the version is always there (it is the ETag).
+ */
 function personView(row: PersonRow, decision: Allowed) {
-  return { ...shapeFor('person', decision.role, row), version: row.version } as z.output<typeof Person> & {
-    version: number;
-  };
+  return {
+    ...shapePerson(decision.role, decision.personView ?? 'record', row),
+    version: row.version,
+  } as z.output<typeof Person> & { version: number };
 }
 
 export function personService(db: Db, config: Config) {

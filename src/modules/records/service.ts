@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type Allowed, authorize, disclosureAudit } from '../../access/authorize.js';
+import { type Allowed, authorize, authorizeRole, disclosureAudit } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import { assertWritable, shapeFor } from '../../access/properties.js';
 import type { Db, Executor } from '../../db/client.js';
@@ -87,6 +87,8 @@ export function recordService(db: Db) {
 
     async get(ctx: RequestContext, id: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
+        // The role first: a role that may not read records gets 403 whether or not the id exists.
+        authorizeRole(ctx, 'record:read', { resourceType: 'record', resourceId: id });
         const row = await load(tx, id);
         const decision = await authorize(tx, ctx, 'record:read', {
           resourceType: 'record',

@@ -1,5 +1,5 @@
-import { and, eq, isNull, like, ne, or, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { type Executor, rowsOf } from '../../db/client.js';
 import { alertAcknowledgements } from '../../db/schema/alerts.js';
 import { custodyIncidents } from '../../db/schema/facilities.js';
 import { breakGlassGrants } from '../../db/schema/break-glass.js';
@@ -11,7 +11,6 @@ import { dispositions } from '../../db/schema/dispositions.js';
 import { diversionConditions, diversions } from '../../db/schema/diversion.js';
 import { handovers } from '../../db/schema/handovers.js';
 import { hearings } from '../../db/schema/hearings.js';
-import { idempotencyKeys } from '../../db/schema/idempotency.js';
 import { legalAidAssignments } from '../../db/schema/legal-aid.js';
 import { persons } from '../../db/schema/persons.js';
 import { records } from '../../db/schema/records.js';
@@ -31,7 +30,12 @@ export const sealingRepository = {
         version: sql`${cases.version} + 1`,
       })
       .where(and(eq(cases.id, caseId), isNull(cases.sealedAt)))
-      .returning({ id: cases.id, sealedAt: cases.sealedAt, sealedOrderRef: cases.sealedOrderRef });
+      .returning({
+        id: cases.id,
+        personId: cases.personId,
+        sealedAt: cases.sealedAt,
+        sealedOrderRef: cases.sealedOrderRef,
+      });
     return row ?? null;
   },
 
@@ -106,10 +110,34 @@ export const sealingRepository = {
 
   /**
    * Stored POST responses kept for Idempotency-Key replays carry what they returned (names,
-   * content): every one that names an erased id goes. A retry after this simply runs again.
+   * content): every one about the case or the child (as their audit rows named them), or whose
+   * body names the case, the child, the child's consents or any row of the case in any table with
+   * a `case_id` (hearings, records, assignments...; found in the catalogue, so tables added later
+   * are covered), goes. A retry after this simply runs again, and is authorised like any request.
    */
-  async forgetReplays(tx: Executor, ids: string[]) {
-    await tx.delete(idempotencyKeys).where(or(...ids.map((id) => like(idempotencyKeys.body, `%${id}%`))));
+  async forgetReplays(tx: Executor, c: { caseId: string; personId: string }) {
+    const tables = rowsOf<{ table_name: string }>(
+      await tx.execute(sql`
+        SELECT k.table_name FROM information_schema.columns k
+          JOIN information_schema.columns i
+            ON i.table_schema = k.table_schema AND i.table_name = k.table_name AND i.column_name = 'id'
+         WHERE k.table_schema = current_schema() AND k.column_name = 'case_id'
+           AND k.table_name NOT IN ('audit_events', 'events', 'idempotency_keys')
+         ORDER BY k.table_name`),
+    ).map((r) => r.table_name);
+    const ids = sql.join(
+      [
+        sql`SELECT ${c.caseId}::text AS id`,
+        sql`SELECT ${c.personId}::text`,
+        sql`SELECT id::text FROM consents WHERE person_id = ${c.personId}`,
+        ...tables.map((t) => sql`SELECT id::text FROM ${sql.identifier(t)} WHERE case_id = ${c.caseId}`),
+      ],
+      sql` UNION ALL `,
+    );
+    await tx.execute(sql`
+      DELETE FROM idempotency_keys
+       WHERE case_id = ${c.caseId} OR person_id = ${c.personId}
+          OR body LIKE ANY (SELECT '%' || id || '%' FROM (${ids}) AS named)`);
   },
 
   /** Whether the child has another case that is not expunged (their identity is still needed there). */

@@ -24,8 +24,8 @@ export function sealingService(db: Db) {
         });
         const at = new Date();
         const row = await sealingRepository.seal(tx, caseId, input.orderReference, at);
-        // A stored Idempotency-Key response would hand the sealed case back to a retry.
-        if (row) await sealingRepository.forgetReplays(tx, [caseId]);
+        // A stored Idempotency-Key response would hand the sealed case, its child or their records back to a retry.
+        if (row) await sealingRepository.forgetReplays(tx, { caseId, personId: row.personId });
         if (!row) {
           throw conflict('The case is already sealed').withAudit({
             action: 'update',
@@ -75,7 +75,7 @@ export function sealingService(db: Db) {
         const row = await sealingRepository.eraseCase(tx, caseId, input.orderReference, at);
         const personErased = !(await sealingRepository.hasOtherLiveCase(tx, row.personId, caseId));
         if (personErased) await sealingRepository.erasePerson(tx, row.personId, at);
-        await sealingRepository.forgetReplays(tx, personErased ? [caseId, row.personId] : [caseId]);
+        await sealingRepository.forgetReplays(tx, { caseId, personId: row.personId });
         await audit({
           action: 'delete',
           resourceType: 'case',
