@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type Harness, createHarness, testConfig, uid } from './helpers/app.js';
 import { auditOf } from './helpers/case-path.js';
-import { caseBody, createOrg, createPerson } from './helpers/factories.js';
+import { caseBody, createOrg } from './helpers/factories.js';
 import { TEST_AUDIENCE, TEST_ISSUER } from './helpers/tokens.js';
 
 let h: Harness;
