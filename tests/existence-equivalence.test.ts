@@ -50,6 +50,8 @@ interface World {
   staffSub: string;
   officerSub: string;
   workerSub: string;
+  transfer: string;
+  referral: string;
 }
 
 /** How one operation is called: the real resource its path names, and a valid body. */
@@ -293,39 +295,26 @@ const OPERATIONS: Record<string, Spec> = {
   getIndicatorReport: { why: 'no resource: de-identified figures' },
   listIncomingReferrals: { why: 'no resource: the caller’s own organisation’s queue' },
   listIncomingTransfers: { why: 'no resource: the caller’s own organisation’s queue' },
-  acceptReferral: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
-  acceptTransfer: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
-  completeReferral: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
-  declineReferral: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
-  declineTransfer: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
-  getReferral: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
-  getTransfer: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
-  referCase: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
-  startReferral: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
-  },
   transferCase: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+    resource: 'kase',
+    body: () => ({ toCourtOrgId: 'court-elsewhere', reason: 'The family moved' }),
   },
   transferSupervision: {
-    why: 'NOT YET WALKED with real ids: handovers landed on main minutes before the last landing',
+    resource: 'supervision',
+    body: () => ({ toOrgId: 'probation-elsewhere', reason: 'The family moved' }),
   },
+  referCase: {
+    resource: 'kase',
+    body: () => ({ receivingOrgId: 'services-elsewhere', service: 'Counselling' }),
+  },
+  getTransfer: { resource: 'transfer' },
+  acceptTransfer: { resource: 'transfer', body: () => ({}) },
+  declineTransfer: { resource: 'transfer', body: () => ({ reason: 'No capacity' }) },
+  getReferral: { resource: 'referral' },
+  acceptReferral: { resource: 'referral', body: () => ({}) },
+  declineReferral: { resource: 'referral', body: () => ({ reason: 'No capacity' }) },
+  startReferral: { resource: 'referral', body: () => ({}) },
+  completeReferral: { resource: 'referral', body: () => ({ outcome: 'Sessions held' }) },
 };
 
 interface Operation {
@@ -448,8 +437,23 @@ async function buildWorld(): Promise<World> {
       allowedScopes: ['cases:read'],
     }),
   );
+  // A case transfer and a social-services referral, both pending, to organisations of their own.
+  const transfer = ok(
+    await clerk.post(`/v1/cases/${detained.id}/transfers`, {
+      toCourtOrgId: await createOrg(h, 'court'),
+      reason: 'The family moved',
+    }),
+  );
+  const referral = ok(
+    await clerk.post(`/v1/cases/${second.id}/referrals`, {
+      receivingOrgId: await createOrg(h, 'social_services'),
+      service: 'Counselling',
+    }),
+  );
   return {
     court,
+    transfer: transfer.id,
+    referral: referral.id,
     partnerClient,
     courtOrder: courtOrder.id,
     condition: diversion.conditions[0].id,
