@@ -3,10 +3,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../src/db/client.js';
 import { EVENT_TYPES } from '../src/modules/events/types.js';
-import { type Client, type Harness, createHarness, uid } from './helpers/app.js';
+import { type Harness, createHarness, uid } from './helpers/app.js';
 import { auditOf, createStaff } from './helpers/case-path.js';
 import { type FeedEvent, readFeed } from './helpers/events.js';
-import { caseBody, createCase, createOrg, createPerson } from './helpers/factories.js';
+import {
+  createCase,
+  createOrg,
+  createPerson,
+  policeAndCourt as sharedPoliceAndCourt,
+  referredCase,
+} from './helpers/factories.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -16,30 +22,7 @@ afterAll(async () => h?.close());
 
 const ofCase = (events: FeedEvent[], caseId: string) => events.filter((e) => e.caseId === caseId);
 
-/** A police partner referring cases to a court, with the scopes to read and follow them. */
-async function policeAndCourt() {
-  const court = await createOrg(h, 'court');
-  const police = await createOrg(h, 'police');
-  const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
-  const partner = await h.as({
-    sub: uid('client'),
-    roles: ['partner_system'],
-    org: police,
-    clientId: uid('police-rms'),
-    scope: 'cases:write cases:read events:read',
-  });
-  return { court, police, clerk, partner };
-}
-
-async function referredCase(partner: Client, court: string) {
-  const person = await createPerson(partner);
-  const res = await partner.post(
-    '/v1/cases',
-    caseBody(person.id, { intakeKind: 'referral', courtOrgId: court }),
-  );
-  if (res.statusCode !== 201) throw new Error(res.body);
-  return { person, kase: res.json() };
-}
+const policeAndCourt = () => sharedPoliceAndCourt(h);
 
 describe('the event feed', () => {
   it('raises one thin event per change, in the order committed, without personal data', async () => {

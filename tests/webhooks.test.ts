@@ -13,7 +13,7 @@ import {
 } from './helpers/app.js';
 import { auditOf } from './helpers/case-path.js';
 import { readFeed } from './helpers/events.js';
-import { caseBody, createOrg, createPerson } from './helpers/factories.js';
+import { policeAndCourt as sharedPoliceAndCourt, referredCase } from './helpers/factories.js';
 import { type Receiver, eventually, startReceiver, verifySignature } from './helpers/webhook-receiver.js';
 
 const FAST = {
@@ -40,29 +40,8 @@ async function receiver() {
   return r;
 }
 
-async function policeAndCourt() {
-  const court = await createOrg(h, 'court');
-  const police = await createOrg(h, 'police');
-  const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
-  const partner = await h.as({
-    sub: uid('client'),
-    roles: ['partner_system'],
-    org: police,
-    clientId: uid('police-rms'),
-    scope: 'cases:write cases:read events:read',
-  });
-  return { court, police, clerk, partner };
-}
-
-async function refer(partner: Client, court: string) {
-  const person = await createPerson(partner);
-  const res = await partner.post(
-    '/v1/cases',
-    caseBody(person.id, { intakeKind: 'referral', courtOrgId: court }),
-  );
-  if (res.statusCode !== 201) throw new Error(res.body);
-  return res.json();
-}
+const policeAndCourt = () => sharedPoliceAndCourt(h);
+const refer = async (partner: Client, court: string) => (await referredCase(partner, court)).kase;
 
 async function subscribe(partner: Client, r: Receiver, body: Record<string, unknown> = {}) {
   const res = await partner.post('/v1/webhook-subscriptions', { url: r.url, ...body });

@@ -55,3 +55,29 @@ export async function courtWithCase(h: Harness) {
   const kase = await createCase(clerk, person.id);
   return { court, clerk, person, kase };
 }
+
+/** A police partner system referring cases to a court, with the scopes to read and follow them. */
+export async function policeAndCourt(h: Harness) {
+  const court = await createOrg(h, 'court');
+  const police = await createOrg(h, 'police');
+  const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
+  const partner = await h.as({
+    sub: uid('client'),
+    roles: ['partner_system'],
+    org: police,
+    clientId: uid('police-rms'),
+    scope: 'cases:write cases:read events:read',
+  });
+  return { court, police, clerk, partner };
+}
+
+/** A child registered by the partner and a case it refers to the court. */
+export async function referredCase(partner: Client, court: string) {
+  const person = await createPerson(partner);
+  const res = await partner.post(
+    '/v1/cases',
+    caseBody(person.id, { intakeKind: 'referral', courtOrgId: court }),
+  );
+  if (res.statusCode !== 201) throw new Error(res.body);
+  return { person, kase: res.json() };
+}
