@@ -126,11 +126,13 @@ describe('webhooks', () => {
     expect((await clerk.post(`/v1/cases/${kase.id}/seal`, { orderReference: uid('order') })).statusCode).toBe(
       200,
     );
-    refuse = false;
+    // Keep refusing until the drop: an attempt already in flight when the case was sealed (it
+    // passed its check just before) then fails and stays pending, and the next attempt drops it.
     await eventually(
       async () => (await deliveriesOf(sub.id))[0]?.status === 'dropped',
       'the delivery dropped',
     );
+    refuse = false;
     // a case referred after it is still delivered; the sealed one never is
     const later = await refer(partner, court);
     await eventually(() => r.accepted.length >= 1, 'the later case');
