@@ -52,6 +52,7 @@ interface World {
   workerSub: string;
   transfer: string;
   referral: string;
+  importJob: string;
 }
 
 /** How one operation is called: the real resource its path names, and a valid body. */
@@ -289,6 +290,8 @@ const OPERATIONS: Record<string, Spec> = {
   getIndicators: { why: 'no resource: de-identified figures' },
   putPopulation: { why: 'no resource: population figures, no personal data' },
   listPartnerClients: { why: 'no resource' },
+  createImport: { why: 'no resource: what it creates is the caller’s own' },
+  getImport: { resource: 'importJob' },
   registerPartnerClient: { why: 'no resource (administrators register partner clients)' },
   getPartnerClient: { resource: 'partnerClient', sees: ['admin'], why: 'the partner client directory' },
   deletePartnerClient: { resource: 'partnerClient', sees: ['admin'], why: 'the partner client directory' },
@@ -450,8 +453,17 @@ async function buildWorld(): Promise<World> {
       service: 'Counselling',
     }),
   );
+  // A bulk import by the court's clerk (one child): followed by the court's clerks only.
+  const importJob = await h.app.inject({
+    method: 'POST',
+    url: '/v1/imports',
+    headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/x-ndjson' },
+    payload: `${JSON.stringify({ type: 'person', externalId: uid('P'), givenName: 'A', familyName: 'B', dateOfBirth: '2010-01-01' })}\n`,
+  });
+  if (importJob.statusCode !== 201) throw new Error(`import: ${importJob.statusCode} ${importJob.body}`);
   return {
     court,
+    importJob: importJob.json().id,
     transfer: transfer.id,
     referral: referral.id,
     partnerClient,
