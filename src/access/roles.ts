@@ -279,6 +279,11 @@ export const ACTIONS = {
   'case:accept_intake': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /**
+   * The court's own closed cases that the configured rules make eligible for sealing (issue 13):
+   * its clerks and judges read the list to decide; sealing itself stays `case:seal`, one case at a time.
+   */
+  'sealing:eligible': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   // Detention places (issue 11): the registry holds no personal data and is read by every
   // professional role and the analysts; visits are part of a child's custody (custody:write/read).
   'facility:create': { roles: ['admin'], scope: null, caseScoped: false },
