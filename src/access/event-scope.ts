@@ -3,19 +3,14 @@ import { cases } from '../db/schema/cases.js';
 import { events } from '../db/schema/events.js';
 import { EVENT_RESOURCES, type EventResource } from '../modules/events/types.js';
 import type { Caller } from './caller.js';
-import { ACTIONS, type Action, type Role } from './roles.js';
+import { type Action, type Role, roleMayAct } from './roles.js';
 import { visibleCasesCondition } from './scope.js';
 
 const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
 
 /** Rule 1 of decide() alone: the caller's roles that may take the action (partners also need its scope). */
 export function rolesFor(caller: Caller, action: Action): Role[] {
-  const rule = ACTIONS[action];
-  return caller.roles.filter(
-    (r) =>
-      (rule.roles as readonly Role[]).includes(r) &&
-      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
-  );
+  return caller.roles.filter((r) => roleMayAct(caller, action, r));
 }
 
 /**
