@@ -227,7 +227,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(consentRoutes, { db, config });
       await v1.register(courtOrderRoutes, { db, config });
       await v1.register(breakGlassRoutes, { db, config });
-      await v1.register(sealingRoutes, { db });
+      await v1.register(sealingRoutes, { db, config });
       await v1.register(alertRoutes, { db, config });
       await v1.register(facilityRoutes, { db, config });
       await v1.register(statisticsRoutes, { db, config });
