@@ -121,13 +121,14 @@ describe('retention', () => {
     ).toBeGreaterThanOrEqual(3);
 
     // The alert watcher takes turns through an advisory lock: two instances at once run twice in
-    // all, each run ok (had the turn) or skipped (the other had it).
+    // all, each run ok (had the turn) or skipped (the other had it). (Timers run these jobs too, so
+    // counts are at least what the test caused.)
     const runs = async () =>
       (await bothInstances('scheduled_job_duration_seconds_count', 'job="alert_events",outcome="ok"')) +
       (await bothInstances('scheduled_job_duration_seconds_count', 'job="alert_events",outcome="skipped"'));
     const alertRuns = await runs();
     await Promise.all([h.app.alertWatcher.runNow(), second.alertWatcher.runNow()]);
-    expect(await runs()).toBe(alertRuns + 2);
+    expect(await runs()).toBeGreaterThanOrEqual(alertRuns + 2);
     // Webhook deliveries (SKIP LOCKED claims): one pass measured.
     const webhookRuns = await metric(
       h.app,
@@ -135,9 +136,9 @@ describe('retention', () => {
       'job="webhooks",outcome="ok"',
     );
     await h.app.webhookWorker.runOnce();
-    expect(await metric(h.app, 'scheduled_job_duration_seconds_count', 'job="webhooks",outcome="ok"')).toBe(
-      webhookRuns + 1,
-    );
+    expect(
+      await metric(h.app, 'scheduled_job_duration_seconds_count', 'job="webhooks",outcome="ok"'),
+    ).toBeGreaterThanOrEqual(webhookRuns + 1);
     // The audit sealer and partition upkeep were measured already (jobs audit_seal, audit_partitions).
     await h.sealAll();
     expect(
