@@ -103,6 +103,11 @@ export const ACTIONS = {
   /** Corrections of a child's details (SPEC 6): the court that registered the child or owns a case of theirs. */
   'person:correct': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
   'person:match': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
+  /**
+   * Merging two records of the same child (capability 12): a court clerk, decided on each record
+   * alone (the clerk's court sees both), never a partner system.
+   */
+  'person:merge': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   'case:list': {
     roles: CASE_READERS_AND_REFERRERS,
