@@ -249,6 +249,7 @@ const OPERATIONS: Record<string, Spec> = {
     why: 'auditors review every grant',
   },
   listAlerts: { why: 'no resource: alerts of the caller’s own cases' },
+  listSealingEligibleCases: { why: 'no resource: the caller’s own court’s closed cases' },
   getAlertSummary: { why: 'no resource: counts for the caller’s own court or office' },
   acknowledgeAlert: { resource: 'alert', body: () => ({ note: 'On it' }) },
   createFacility: { why: 'no resource (administrators register detention places)' },

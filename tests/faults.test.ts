@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,7 +93,7 @@ describe.skipIf(!onPostgres)('fault suite: the service process under database fa
   /** `npm run audit:verify` against the database, with the service's development checkpoint key. */
   const auditVerify = async () => {
     try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/verify-audit.ts'], {
+      const { stdout } = await run(process.execPath, [resolve('dist/cli/verify-audit.js')], {
         env: { ...process.env, DATABASE_URL: testDb.url!, DATA_DIR: dataDir, NODE_ENV: 'test' },
         timeout: 180_000,
       });

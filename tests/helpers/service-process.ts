@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from './tokens.js';
 
 /**
- * The service as a real process (what `npm start` runs) on a PostgreSQL database, verifying tokens
- * of a test issuer. Budgets are generous: two busy cores can take a minute to start it.
+ * The service as a real process (what `npm start` runs: the compiled `dist/server.js`, built once by
+ * tests/helpers/global-setup.ts) on a PostgreSQL database, verifying tokens of a test issuer. Budgets
+ * are generous: two busy cores can take a while to start it.
  */
 export interface ServiceProcess {
   base: string;
@@ -18,7 +19,7 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export const SERVICE_COMMAND = [process.execPath, '--import', 'tsx', 'src/server.ts'];
+export const SERVICE_COMMAND = [process.execPath, resolve('dist/server.js')];
 
 export async function spawnService(
   databaseUrl: string,
