@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Harness, createHarness, uid } from './helpers/app.js';
 import { auditOf, createStaff, expectAudited } from './helpers/case-path.js';
-import { readFeed } from './helpers/events.js';
+import { type FeedEvent, readFeed } from './helpers/events.js';
 import { createCase, createOrg, createPerson } from './helpers/factories.js';
 
 /**
@@ -587,7 +587,7 @@ describe('acknowledging, summaries and who may ask', () => {
       notAccepted: `legal_aid_not_accepted:${second.id}:${assigned.json().id}`,
     };
     await h.app.alertWatcher.runNow();
-    const ours = (events: { caseId: string }[]) =>
+    const ours = (events: FeedEvent[]) =>
       events.filter((e) => e.caseId === kase.id || e.caseId === second.id);
     const seen = async (client: Client, expected: string[]) => {
       const { events } = await readFeed(client, {
