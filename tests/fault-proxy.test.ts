@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uid } from './helpers/app.js';
 import { type TestDatabase, createTestDatabase } from './helpers/database.js';
-import { type Proxy, tcpProxy, viaPort } from './helpers/faults.js';
+import { type Proxy as DatabaseProxy, tcpProxy, viaPort } from './helpers/faults.js';
 import {
   type Outcome,
   type ServiceProcess,
@@ -36,7 +36,7 @@ const onPostgres = Boolean(process.env.TEST_DATABASE_URL) && process.env.TEST_BA
 describe.skipIf(!onPostgres)('a service process behind a TCP proxy to its database', () => {
   let testDb: TestDatabase;
   let issuer: TestIssuer;
-  let proxy: Proxy;
+  let proxy: DatabaseProxy;
   let service: ServiceProcess;
   let dataDir: string;
   let clerk: string;
