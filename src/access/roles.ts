@@ -115,6 +115,11 @@ export const ACTIONS = {
     scope: ['cases:write', 'arrests:write'],
     caseScoped: false,
   },
+  /**
+   * Merging two records of the same child (capability 12): a court clerk, decided on each record
+   * alone (the clerk's court sees both), never a partner system.
+   */
+  'person:merge': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   /**
    * Intake of an arrest (intakeKind `arrest`): a police system with `arrests:write` alone may open
@@ -332,6 +337,11 @@ export const ACTIONS = {
   'case:accept_intake': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /**
+   * The court's own closed cases that the configured rules make eligible for sealing (issue 13):
+   * its clerks and judges read the list to decide; sealing itself stays `case:seal`, one case at a time.
+   */
+  'sealing:eligible': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   // Detention places (issue 11): the registry holds no personal data and is read by every
   // professional role and the analysts; visits are part of a child's custody (custody:write/read).
   'facility:create': { roles: ['admin'], scope: null, caseScoped: false },
