@@ -29,9 +29,10 @@ describe.skipIf(!onPostgres)('an import of 100,000 lines (PostgreSQL)', () => {
     testDb = await createTestDatabase();
     issuer = await createTestIssuer();
     service = await spawnService(testDb.url!, issuer, {
-      LOG_LEVEL: 'warn',
       IMPORT_RESPONSE_WAIT_MS: '1000',
       IMPORT_BATCH_SIZE: '500',
+      // A heap far smaller than the file parsed: holding the body or the report would not fit.
+      NODE_OPTIONS: '--max-old-space-size=128',
       // The body arrives within the request timeout; processing continues after the 202.
       HTTP_REQUEST_TIMEOUT_MS: '120000',
     });
@@ -53,17 +54,20 @@ describe.skipIf(!onPostgres)('an import of 100,000 lines (PostgreSQL)', () => {
         sql`INSERT INTO organizations (id, name, kind, region) VALUES (${court}, 'Court', 'court', 'north')`,
       );
       const token = await issuer.sign({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
-      // 50,000 children and their 50,000 cases (each with 2 charges, a custody episode, a hearing).
+      // 50,000 children and their 50,000 cases.
       const file = join(mkdtempSync(join(tmpdir(), 'jj-import-')), 'big.ndjson');
       const prefix = uid('big');
       const chunks: string[] = [];
+      // One charge, no custody or hearing: the test is about the stream, on two busy cores
+      // (tests/imports.test.ts covers custody episodes and hearings).
+      const light = { charges: [{ code: 'PC-1', description: 'Theft' }], custodyEpisodes: [], hearings: [] };
       for (let n = 0; n < LINES / 2; n++) {
-        chunks.push(JSON.stringify(personLine(n, prefix)), JSON.stringify(caseLine(n, prefix)));
+        chunks.push(JSON.stringify(personLine(n, prefix)), JSON.stringify(caseLine(n, prefix, light)));
       }
       writeFileSync(file, `${chunks.join('\n')}\n`);
       chunks.length = 0;
       const size = statSync(file).size;
-      expect(size).toBeGreaterThan(40 * 1024 * 1024);
+      expect(size).toBeGreaterThan(20 * 1024 * 1024);
 
       const pid = service.child.pid!;
       const samples: number[] = [];
@@ -117,15 +121,18 @@ describe.skipIf(!onPostgres)('an import of 100,000 lines (PostgreSQL)', () => {
         await db.execute(sql`SELECT count(*)::int AS n FROM cases WHERE court_org_id = ${court}`),
       )[0].n;
       expect(counted).toBe(LINES / 2);
-      // Memory: the peak over the whole import, against the service before it, stays far below the
-      // file's size (a body or report held in memory would add at least the file's size).
-      const peak = Math.max(...samples.filter(Number.isFinite));
-      const growthMiB = (peak - before) / 1024;
+      // Memory: flat once the first batches ran. The peak of the second half of the import against
+      // the peak of its first half: whatever grew with the lines read would double between them
+      // (the V8 heap settles at its own size early; a batch's garbage comes and goes).
+      const valid = samples.filter(Number.isFinite);
+      const half = Math.floor(valid.length / 2);
+      const firstHalf = Math.max(...valid.slice(0, half));
+      const secondHalf = Math.max(...valid.slice(half));
       console.log(
-        `100,000-line import: file ${(size / 1048576).toFixed(1)} MiB, service RSS before ${(before / 1024).toFixed(0)} MiB, peak ${(peak / 1024).toFixed(0)} MiB (growth ${growthMiB.toFixed(0)} MiB, ${samples.length} samples)`,
+        `100,000-line import: file ${(size / 1048576).toFixed(1)} MiB, service RSS before ${(before / 1024).toFixed(0)} MiB, peak in the first half ${(firstHalf / 1024).toFixed(0)} MiB, in the second half ${(secondHalf / 1024).toFixed(0)} MiB (${valid.length} samples)`,
       );
-      expect(samples.length).toBeGreaterThan(10);
-      expect(growthMiB).toBeLessThan(Math.min(64, size / 1048576 / 2));
+      expect(valid.length).toBeGreaterThan(10);
+      expect((secondHalf - firstHalf) / 1024).toBeLessThan(32);
     },
     20 * 60_000,
   );
