@@ -324,6 +324,8 @@ const OPERATIONS: Record<string, Spec> = {
   declineReferral: { resource: 'referral', body: () => ({ reason: 'No capacity' }) },
   startReferral: { resource: 'referral', body: () => ({}) },
   completeReferral: { resource: 'referral', body: () => ({ outcome: 'Sessions held' }) },
+  withdrawTransfer: { resource: 'transfer', body: () => ({ reason: 'Sent in error' }) },
+  withdrawReferral: { resource: 'referral', body: () => ({ reason: 'Sent in error' }) },
 };
 
 interface Operation {

@@ -10,6 +10,7 @@ import {
   SocialServicesRecordMeta,
   SocialWorkAssign,
   SocialWorkAssignment,
+  SocialWorkEnd,
   VulnerabilityAssessmentCreate,
 } from './schemas.js';
 import { socialServicesService } from './service.js';
@@ -64,11 +65,12 @@ export const socialServicesRoutes: FastifyPluginAsyncZod<{ db: Db; config: Confi
         tags,
         summary: 'End a social worker assignment (court clerk)',
         params: UuidParam,
+        body: SocialWorkEnd.nullish(),
         response: { 200: SocialWorkAssignment },
       },
     },
     async (request, reply) => {
-      const row = await service.endAssignment(contextOf(request), request.params.id);
+      const row = await service.endAssignment(contextOf(request), request.params.id, request.body ?? {});
       return reply.header('etag', etagOf(row.version)).send(row);
     },
   );
