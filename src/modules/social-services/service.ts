@@ -132,7 +132,7 @@ export function socialServicesService(db: Db, config: Config) {
       );
     },
 
-    async endAssignment(ctx: RequestContext, id: string) {
+    async endAssignment(ctx: RequestContext, id: string, ifMatch?: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const { row: seen, decision } = await authorizeOn(
           tx,
@@ -153,7 +153,8 @@ export function socialServicesService(db: Db, config: Config) {
           seen.caseId,
           id,
           socialServicesRepository.getAssignmentForUpdate,
-          undefined,
+          // A stale If-Match was ignored and the assignment ended (authorization matrix finding).
+          ifMatch,
         );
         caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
         if (row.status !== 'active') {
