@@ -1,17 +1,24 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uid } from './helpers/app.js';
 import { type TestDatabase, createTestDatabase } from './helpers/database.js';
 import { terminateConnections } from './helpers/faults.js';
-import { type ServiceProcess, spawnService } from './helpers/service-process.js';
+import {
+  type Outcome,
+  type ServiceProcess,
+  auditVerify as verifyAudit,
+  callService as call,
+  spawnService,
+} from './helpers/service-process.js';
+import {
+  expectNothingLostOrHalfWritten,
+  expectOnlyCleanFailures,
+  startWriteLoad,
+} from './helpers/write-load.js';
 import { type TestIssuer, createTestIssuer } from './helpers/tokens.js';
-
-const run = promisify(execFile);
 
 /**
  * The fault suite of issue 9, at process level: the service runs as a real process on PostgreSQL
@@ -19,37 +26,6 @@ const run = promisify(execFile);
  * PGlite and without TEST_DATABASE_URL. Budgets are generous; nothing asserts a duration.
  */
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL) && process.env.TEST_BACKEND !== 'pglite';
-
-type Outcome = { status: number; type: string | null; body: any };
-
-async function call(
-  base: string,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Outcome> {
-  try {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get('content-type'),
-      body: text ? JSON.parse(text) : null,
-    };
-  } catch (err) {
-    // the process went away under the request (kill -9): no answer at all
-    return { status: 0, type: null, body: String(err) };
-  }
-}
 
 const personBody = () => ({
   givenName: uid('Given'),
@@ -90,18 +66,7 @@ describe.skipIf(!onPostgres)('fault suite: the service process under database fa
     return s;
   };
 
-  /** `npm run audit:verify` against the database, with the service's development checkpoint key. */
-  const auditVerify = async () => {
-    try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/verify-audit.ts'], {
-        env: { ...process.env, DATABASE_URL: testDb.url!, DATA_DIR: dataDir, NODE_ENV: 'test' },
-        timeout: 180_000,
-      });
-      return { code: 0, report: JSON.parse(stdout) };
-    } catch (err: any) {
-      return { code: err.code as number, report: err.stdout as string };
-    }
-  };
+  const auditVerify = () => verifyAudit(testDb.url!, dataDir);
 
   /** Every acknowledged person has exactly one 'create' audit row, and every such row its person. */
   const auditMatchesChanges = async (acknowledged: string[]) => {
@@ -175,6 +140,41 @@ describe.skipIf(!onPostgres)('fault suite: the service process under database fa
     await auditMatchesChanges(acknowledged);
     const verified = await auditVerify();
     expect(verified.code).toBe(0);
+    expect(verified.report).toMatchObject({ ok: true });
+  });
+  it('loses nothing acknowledged when one of two processes is killed with SIGKILL during write load', async () => {
+    const a = await start();
+    const b = await start();
+    const court = uid('court');
+    const adminToken = await issuer.sign({ sub: uid('admin'), roles: ['admin'], org: 'ministry' });
+    expect(
+      (await call(a.base, adminToken, 'POST', '/v1/organizations', { id: court, name: 'C', kind: 'court' }))
+        .status,
+    ).toBe(201);
+    const clerk = await issuer.sign({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
+    const live = new Set([a, b]);
+    const load = startWriteLoad(() => [...live].map((s) => s.base), clerk, 6);
+    try {
+      await load.more(15);
+      // mid-stream: requests of A in flight die with it (no answer at all); B carries on
+      a.child.kill('SIGKILL');
+      const killed = await a.exited;
+      expect(killed.signal).toBe('SIGKILL');
+      live.delete(a);
+      await load.more(10);
+      // a fresh process on the same database and data directory picks up where A left off
+      const again = await start();
+      live.add(again);
+      await load.more(10);
+    } finally {
+      await load.stop();
+    }
+    expect(load.outcomes.some((o) => o.status === 0)).toBe(true);
+    expectOnlyCleanFailures(load.outcomes, true);
+    for (const s of live) await s.kill('SIGTERM');
+    await expectNothingLostOrHalfWritten(testDb.url!, load);
+    const verified = await auditVerify();
+    expect(verified.code, JSON.stringify(verified.report)).toBe(0);
     expect(verified.report).toMatchObject({ ok: true });
   });
 });

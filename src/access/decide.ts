@@ -1,6 +1,6 @@
 import type { SensitiveCategory } from '../db/schema/records.js';
 import type { Caller } from './caller.js';
-import { ACTIONS, type Action, type Purpose, ROLE_PURPOSES, type Role } from './roles.js';
+import { ACTIONS, type Action, type Purpose, ROLE_PURPOSES, type Role, roleMayAct } from './roles.js';
 
 /** What the decision needs to know about a case; loaded by src/access/facts.ts. */
 export interface CaseFacts {
@@ -41,6 +41,8 @@ export interface Participant {
   sub: string;
   /** The assignment or supervision that makes the person related. */
   refId: string;
+  /** The organisation of the assignment or supervision (its partner system is related through it). */
+  orgId?: string | null;
 }
 
 /** What the decision needs to know about a child's record (person-scoped actions). */
@@ -174,7 +176,7 @@ const readsOnly = (action: Action) => ['read', 'list'].includes(action.split(':'
 const RECEIVING_ROLES: Record<Incoming['kind'], readonly Role[]> = {
   case_transfer: ['court_clerk', 'judge'],
   supervision_transfer: ['probation_officer'],
-  referral: ['social_worker'],
+  referral: ['social_worker', 'partner_system'],
 };
 const PARTICIPANT_ROLE: Record<Participant['kind'], Role> = {
   legal_aid: 'legal_aid_lawyer',
@@ -214,6 +216,7 @@ export function decide(input: DecisionInput): Decision {
     'incoming' in rule
       ? { kinds: rule.incoming, only: 'incomingOnly' in rule && rule.incomingOnly }
       : undefined,
+    'partnerKinds' in rule,
   );
   if (!related.allow || !('sensitive' in rule && rule.sensitive)) return related;
 
@@ -235,13 +238,9 @@ export function decideRole(
   | { allow: true; purposeRoles: Role[]; purposeFor: (role: Role) => Purpose | null }
   | Extract<Decision, { allow: false }> {
   const { caller, action } = input;
-  const rule = ACTIONS[action];
   // 1. Role: some role of the caller may take this action at all (partner systems also need the scope).
-  const roles = caller.roles.filter(
-    (r) =>
-      (rule.roles as readonly Role[]).includes(r) &&
-      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
-  );
+  // Partner systems also need one of the action's scopes, and to be of one of its partner kinds.
+  const roles = caller.roles.filter((r) => roleMayAct(caller, action, r));
   if (roles.length === 0) return deny(403, `role may not ${action}`, null);
 
   // Purpose of use: the role's default, or another one the role is allowed to name.
@@ -270,6 +269,7 @@ function decideCase(
   purposeFor: (role: Role) => Purpose | null,
   courtOrderReference?: string | null,
   incoming?: { kinds: readonly Incoming['kind'][]; only: boolean },
+  byPartnerKind = false,
 ): Decision {
   // 2. Relationship: case data only for those related to the case; anyone else gets 404.
   if (!c) return deny(404, 'case not found', purposeFor(purposeRoles[0]));
@@ -304,6 +304,11 @@ function decideCase(
       : undefined;
     if (handover) return { allow: true, role, purpose, basis: { type: 'receiving_org', id: handover.refId } };
     if (incoming?.only) continue;
+    if (role === 'partner_system' && byPartnerKind) {
+      const basis = partnerRelation(caller, c);
+      if (basis) return { allow: true, role, purpose, basis };
+      continue;
+    }
     if (COURT_ROLES.includes(role) && caller.org === c.courtOrgId) {
       return { allow: true, role, purpose, basis: { type: 'owning_court', id: c.courtOrgId } };
     }
@@ -318,6 +323,35 @@ function decideCase(
       return { allow: true, role, purpose, basis: { type: participant.kind, id: participant.refId } };
   }
   return deny(404, 'not related to the case', purposeFor(purposeRoles[0]));
+}
+
+/**
+ * How a partner system is related to a case for the actions that name partner kinds: the same
+ * relationships as the people of its organisation. A court system through its court's cases, a
+ * police system through the cases it referred (its arrests), a probation system through an active
+ * supervision by its organisation, a social services system through an active social work
+ * assignment of its organisation (an open referral to it is a handover, decided above).
+ */
+function partnerRelation(caller: Caller, c: CaseFacts): Basis | null {
+  if (!caller.org) return null;
+  switch (caller.partnerKind) {
+    case 'court':
+      return c.courtOrgId === caller.org ? { type: 'owning_court', id: c.courtOrgId } : null;
+    case 'police':
+      return c.referringOrgId === caller.org ? { type: 'referrer', id: c.referringOrgId } : null;
+    case 'prosecution':
+      return c.prosecutionOrgId === caller.org
+        ? { type: 'prosecution_office', id: c.prosecutionOrgId }
+        : null;
+    case 'probation':
+    case 'social_services': {
+      const kind = caller.partnerKind === 'probation' ? 'supervision' : 'social_work';
+      const p = c.participants.find((x) => x.kind === kind && x.orgId === caller.org);
+      return p ? { type: p.kind, id: p.refId } : null;
+    }
+    default:
+      return null;
+  }
 }
 
 /**

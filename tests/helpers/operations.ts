@@ -252,6 +252,7 @@ export const OPERATIONS: Record<string, Spec> = {
     why: 'auditors review every grant',
   },
   listAlerts: { why: 'no resource: alerts of the caller’s own cases' },
+  listSealingEligibleCases: { why: 'no resource: the caller’s own court’s closed cases' },
   getAlertSummary: { why: 'no resource: counts for the caller’s own court or office' },
   acknowledgeAlert: { resource: 'alert', body: () => ({ note: 'On it' }) },
   createFacility: {
