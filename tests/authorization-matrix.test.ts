@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RULES, type Role, type Rule, SCOPES, type Scope } from './authz/matrix.js';
+import { type PartnerKind, RULES, type Role, type Rule, SCOPES, type Scope } from './authz/matrix.js';
 import { type Client, type Harness, createHarness, uid } from './helpers/app.js';
 import { createStaff } from './helpers/case-path.js';
 import { caseBody, createCase, createOrg, createPerson } from './helpers/factories.js';
@@ -42,8 +42,8 @@ interface Parties {
   stranger: Record<Role, Client>;
   /** The receiving organisations' people: the transfer's court, the referral's office. */
   receiving: Partial<Record<Role, Client>>;
-  /** Partner tokens by scope list, for the referring partner and a stranger partner. */
-  partner(related: boolean, scopes: readonly string[]): Promise<Client>;
+  /** A partner system's token of that kind, related or not, asking for `scopes`. */
+  partner(kind: PartnerKind, related: boolean, scopes: readonly string[]): Promise<Client>;
   spareChild: string;
   worlds: Record<Variant, World>;
   /** Valid bodies naming organisations of the parties (the receiving ends of handovers). */
@@ -62,24 +62,38 @@ async function buildParties(): Promise<Parties> {
   const otherPolice = await createOrg(h, 'police');
   const referTo = await createOrg(h, 'social_services');
   const as = (role: Role, org: string) => h.as({ sub: uid(role), roles: [role], org });
-  const partnerIds = { true: uid('rms'), false: uid('rms') };
+  const lawyer = await createStaff(h, 'legal_aid_lawyer');
+  const officer = await createStaff(h, 'probation_officer');
+  const worker = await createStaff(h, 'social_worker', { org: referTo });
+  const admin = await as('admin', 'ministry');
+  // One partner client per kind, related (of the organisation related to the world's cases) or not.
+  const partnerOrgs: Record<PartnerKind, Record<'true' | 'false', string>> = {
+    police: { true: police, false: otherPolice },
+    court: { true: court, false: otherCourt },
+    probation: { true: officer.org, false: await createOrg(h, 'probation') },
+    social_services: { true: referTo, false: await createOrg(h, 'social_services') },
+  };
+  const clients = new Map<string, string>();
   const tokens = new Map<string, Client>();
-  const partner = async (related: boolean, scopes: readonly string[]) => {
-    const key = `${related}:${scopes.join(' ')}`;
+  const partner = async (kind: PartnerKind, related: boolean, scopes: readonly string[]) => {
+    const org = partnerOrgs[kind][String(related) as 'true' | 'false'];
+    if (!clients.has(org)) {
+      // The client is allowed every scope; each token asks for its variant's.
+      const clientId = uid(`${kind}-system`);
+      if (kind === 'police') {
+        await h.as({ sub: clientId, roles: ['partner_system'], org, clientId, scope: SCOPES.join(' ') });
+      } else {
+        ok(await admin.post('/v1/partner-clients', { clientId, orgId: org, kind, allowedScopes: SCOPES }));
+      }
+      clients.set(org, clientId);
+    }
+    const clientId = clients.get(org)!;
+    const key = `${clientId}:${scopes.join(' ')}`;
     if (!tokens.has(key)) {
-      const clientId = partnerIds[String(related) as 'true' | 'false'];
-      // The client is allowed every scope; the token asks for the variant's.
-      await h.as({
-        sub: clientId,
-        roles: ['partner_system'],
-        org: related ? police : otherPolice,
-        clientId,
-        scope: SCOPES.join(' '),
-      });
       const token = await h.issuer.sign({
         sub: clientId,
         roles: ['partner_system'],
-        org: related ? police : otherPolice,
+        org,
         clientId,
         ...(scopes.length ? { scope: scopes.join(' ') } : {}),
       });
@@ -87,9 +101,6 @@ async function buildParties(): Promise<Parties> {
     }
     return tokens.get(key)!;
   };
-  const lawyer = await createStaff(h, 'legal_aid_lawyer');
-  const officer = await createStaff(h, 'probation_officer');
-  const worker = await createStaff(h, 'social_worker', { org: referTo });
   const related: Record<Role, Client> = {
     court_clerk: await as('court_clerk', court),
     judge: await as('judge', court),
@@ -99,8 +110,8 @@ async function buildParties(): Promise<Parties> {
     social_worker: worker,
     auditor: await as('auditor', 'oversight'),
     analyst: await as('analyst', 'statistics'),
-    admin: await as('admin', 'ministry'),
-    partner_system: await partner(true, SCOPES),
+    admin,
+    partner_system: await partner('police', true, SCOPES),
   };
   const stranger: Record<Role, Client> = {
     ...related,
@@ -110,7 +121,7 @@ async function buildParties(): Promise<Parties> {
     legal_aid_lawyer: await createStaff(h, 'legal_aid_lawyer'),
     probation_officer: await createStaff(h, 'probation_officer'),
     social_worker: await createStaff(h, 'social_worker'),
-    partner_system: await partner(false, SCOPES),
+    partner_system: await partner('police', false, SCOPES),
   };
   const receiving = {
     court_clerk: await as('court_clerk', transferTo),
@@ -255,7 +266,8 @@ function clientOf(token: string): Client {
 interface Cell {
   op: Operation;
   role: Role;
-  /** The partner's scopes, for partner variants. */
+  /** The partner's kind and scopes, for partner variants. */
+  kind?: PartnerKind;
   scopes?: readonly string[];
   label: string;
   related: boolean | null;
@@ -263,18 +275,28 @@ interface Cell {
   expected: string;
 }
 
-/** The partner variants of an operation: every scope, none, and with and without the operation's scope. */
-function partnerVariants(rule: Rule): { label: string; scopes: readonly string[] }[] {
-  const out: { label: string; scopes: readonly string[] }[] = [
-    { label: 'partner_system[all]', scopes: SCOPES },
-    { label: 'partner_system[none]', scopes: [] },
+/**
+ * The partner variants of an operation: a partner of the kind that may act (police by default)
+ * with every scope, none, only each scope the operation takes, and every scope but those; and, for
+ * an operation of other kinds, a police system with every scope.
+ */
+function partnerVariants(rule: Rule): { label: string; kind: PartnerKind; scopes: readonly string[] }[] {
+  const kind = rule.partnerKinds?.[0] ?? 'police';
+  const named = (rule.scope === undefined ? [] : [rule.scope].flat()) as Scope[];
+  const out = [
+    { label: `partner_system(${kind})[all]`, kind, scopes: SCOPES },
+    { label: `partner_system(${kind})[none]`, kind, scopes: [] as readonly string[] },
   ];
-  if (rule.scope) {
-    out.push({ label: `partner_system[only ${rule.scope}]`, scopes: [rule.scope] });
+  for (const s of named) out.push({ label: `partner_system(${kind})[only ${s}]`, kind, scopes: [s] });
+  if (named.length) {
     out.push({
-      label: `partner_system[all but ${rule.scope}]`,
-      scopes: SCOPES.filter((s) => s !== rule.scope),
+      label: `partner_system(${kind})[all but ${named.join(',')}]`,
+      kind,
+      scopes: SCOPES.filter((s) => !named.includes(s)),
     });
+  }
+  if (rule.partnerKinds && !rule.partnerKinds.includes('police')) {
+    out.push({ label: 'partner_system(police)[all]', kind: 'police', scopes: SCOPES });
   }
   return out;
 }
@@ -288,13 +310,17 @@ function onFirstCase(op: Operation): boolean {
 function expectedOf(
   rule: Rule,
   role: Role,
+  kind: PartnerKind,
   scopes: readonly string[],
   related: boolean | null,
   variant: Variant,
 ): string {
   if (rule.public !== undefined) return String(rule.public);
   if (!rule.roles!.includes(role)) return '403';
-  if (role === 'partner_system' && rule.scope && !scopes.includes(rule.scope as Scope)) return '403';
+  if (role === 'partner_system') {
+    if (rule.partnerKinds && !rule.partnerKinds.includes(kind)) return '403';
+    if (rule.scope && ![rule.scope].flat().some((s) => scopes.includes(s))) return '403';
+  }
   const ok = String(rule.okFor?.[role] ?? rule.ok);
   if (rule.on === 'role') return ok;
   const oversees = !!rule.oversight?.includes(role);
@@ -303,7 +329,9 @@ function expectedOf(
     // Rule 6: only the sealing court naming the order, and only to read (and oversight).
     if (!(oversees || (rule.sealedRead && related && COURT.includes(role)))) return '404';
   } else if (!sees) return '404';
-  if (rule.sensitive && ok === '200') return variant === 'consented' ? '200 disclosed' : '200 withheld';
+  // The consented world's consents name the professional roles, not partner systems.
+  if (rule.sensitive && ok === '200')
+    return variant === 'consented' && role !== 'partner_system' ? '200 disclosed' : '200 withheld';
   return ok;
 }
 
@@ -332,7 +360,15 @@ function cellsOf(op: Operation, rule: Rule): Omit<Cell, 'expected'>[] {
         out.push({ op, role, label: role, related: UNRELATABLE.includes(role) ? null : related, variant });
       }
       for (const p of partnerVariants(rule))
-        out.push({ op, role: 'partner_system', scopes: p.scopes, label: p.label, related, variant });
+        out.push({
+          op,
+          role: 'partner_system',
+          kind: p.kind,
+          scopes: p.scopes,
+          label: p.label,
+          related,
+          variant,
+        });
     }
   }
   return out;
@@ -351,7 +387,8 @@ function withholds(value: unknown): boolean {
 }
 
 async function clientFor(p: Parties, cell: Cell, rule: Rule): Promise<Client> {
-  if (cell.role === 'partner_system') return p.partner(cell.related !== false, cell.scopes ?? SCOPES);
+  if (cell.role === 'partner_system')
+    return p.partner(cell.kind!, cell.related !== false, cell.scopes ?? SCOPES);
   if (cell.related === false) return p.stranger[cell.role];
   if (rule.on === 'receiving' && p.receiving[cell.role]) return p.receiving[cell.role]!;
   return p.related[cell.role];
@@ -406,18 +443,24 @@ describe('authorization matrix', () => {
     ).toEqual([]);
   });
 
-  it('answers every cell as the table says', async () => {
+  // PostgreSQL only: the decisions do not depend on the backend, and the 4,300 requests take
+  // about 4.5 minutes on PGlite (one connection) against under 2 on PostgreSQL (four at a time).
+  it('answers every cell as the table says', async (ctx) => {
+    if (h.testDb.backend === 'pglite') ctx.skip();
     const p = await buildParties();
     const ops = operationsOf(h.app).filter((o) => RULES[o.id]);
     const cells: Cell[] = [];
     for (const op of ops) {
       const rule = RULES[op.id];
       for (const c of cellsOf(op, rule)) {
+        // The officer (and the probation system of the office) supervises the first case only.
+        const probation = c.role === 'probation_officer' || c.kind === 'probation';
         const related =
-          c.related === true && c.role === 'probation_officer' && rule.on === 'case' && !onFirstCase(op)
-            ? false
-            : c.related;
-        cells.push({ ...c, expected: expectedOf(rule, c.role, c.scopes ?? SCOPES, related, c.variant) });
+          c.related === true && probation && rule.on === 'case' && !onFirstCase(op) ? false : c.related;
+        cells.push({
+          ...c,
+          expected: expectedOf(rule, c.role, c.kind ?? 'police', c.scopes ?? SCOPES, related, c.variant),
+        });
       }
     }
     // Reads first, then commands (stale If-Match), then creations, which add to the worlds, then

@@ -54,11 +54,23 @@ export type Scope = (typeof SCOPES)[number];
 
 export type On = 'role' | 'case' | 'person' | 'receiving' | 'owner';
 
+/** Kinds of partner systems (SPEC 3): what each is related to is its organisation's relationship. */
+export const PARTNER_KINDS = ['police', 'court', 'probation', 'social_services'] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
+
 export interface Rule {
   /** Health and readiness: no token needed, every caller answered. */
   public?: number;
   roles?: readonly Role[];
-  scope?: Scope;
+  /** The scope a partner system needs (one of them, for a list). */
+  scope?: Scope | readonly Scope[];
+  /**
+   * The kinds of partner system that may act (default: any kind, related as the case's referrer):
+   * a court system through its court's cases, police through the cases it brought, probation
+   * through its officers' supervisions, social services through its workers' assignments and the
+   * referrals sent to it.
+   */
+  partnerKinds?: readonly PartnerKind[];
   on?: On;
   ok?: number;
   okFor?: Partial<Record<Role, number>>;
@@ -90,6 +102,32 @@ const CASE_READERS = [
   'social_worker',
 ] as const;
 const CLERK = ['court_clerk'] as const;
+/** Police systems record custody of the cases they brought (issue 10.3). */
+const POLICE_CUSTODY = {
+  roles: ['court_clerk', 'partner_system'],
+  scope: 'custody:write',
+  partnerKinds: ['police'],
+} as const satisfies Partial<Rule>;
+/** Court systems record the hearings and dispositions of their court's cases (issue 10.3). */
+const COURT_SYSTEM = (scope: Scope) =>
+  ({
+    roles: ['court_clerk', 'partner_system'],
+    scope,
+    partnerKinds: ['court'],
+  }) as const satisfies Partial<Rule>;
+/** The officer, or the probation system of the officer's office (issue 10.3). */
+const PROBATION = {
+  roles: ['probation_officer', 'partner_system'],
+  scope: 'supervision:write',
+  partnerKinds: ['probation'],
+} as const satisfies Partial<Rule>;
+/** The receiving office's social worker, or its social services system (issue 10.3). */
+const SOCIAL_SERVICES = (roles: readonly Role[]) =>
+  ({
+    roles: [...roles, 'partner_system'],
+    scope: 'referrals:write',
+    partnerKinds: ['social_services'],
+  }) as const satisfies Partial<Rule>;
 const REGISTRY_READERS = [...CASE_READERS, 'admin', 'auditor', 'analyst'] as const;
 
 /** Reads of the case path: every related professional; the sealing court with the order. */
@@ -131,10 +169,16 @@ export const RULES: Record<string, Rule> = {
   },
 
   // Children (SPEC 6): registered by the court or a partner; read by whoever is related to a case of theirs.
-  createPerson: { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', on: 'role', ok: 201 },
+  createPerson: {
+    roles: ['court_clerk', 'partner_system'],
+    scope: ['cases:write', 'arrests:write'],
+    on: 'role',
+    ok: 201,
+    why: 'a police system recording an arrest registers the child first',
+  },
   matchPersons: {
     roles: ['court_clerk', 'partner_system'],
-    scope: 'cases:write',
+    scope: ['cases:write', 'arrests:write'],
     on: 'role',
     ok: 200,
   },
@@ -210,7 +254,7 @@ export const RULES: Record<string, Rule> = {
   transferSupervision: clerkCommand(201),
   referCase: { roles: ['court_clerk', 'social_worker'], on: 'case', ok: 201 },
   listIncomingTransfers: { roles: ['court_clerk', 'probation_officer'], on: 'role', ok: 200 },
-  listIncomingReferrals: { roles: ['social_worker'], on: 'role', ok: 200 },
+  listIncomingReferrals: { ...SOCIAL_SERVICES(['social_worker']), on: 'role', ok: 200 },
   getTransfer: pathRead(['court_clerk', 'judge', 'probation_officer']),
   acceptTransfer: {
     roles: ['court_clerk', 'probation_officer'],
@@ -225,18 +269,21 @@ export const RULES: Record<string, Rule> = {
     ok: 412,
     notRelated: ['probation_officer'],
   },
-  getReferral: pathRead(['court_clerk', 'judge', 'social_worker'], { sensitive: true }),
-  acceptReferral: { roles: ['social_worker'], on: 'receiving', ok: 412 },
-  declineReferral: { roles: ['social_worker'], on: 'receiving', ok: 412 },
-  startReferral: { roles: ['social_worker'], on: 'receiving', ok: 412 },
-  completeReferral: { roles: ['social_worker'], on: 'receiving', ok: 412 },
+  getReferral: pathRead(['court_clerk', 'judge', 'social_worker'], {
+    ...SOCIAL_SERVICES(['court_clerk', 'judge', 'social_worker']),
+    sensitive: true,
+  }),
+  acceptReferral: { ...SOCIAL_SERVICES(['social_worker']), on: 'receiving', ok: 412 },
+  declineReferral: { ...SOCIAL_SERVICES(['social_worker']), on: 'receiving', ok: 412 },
+  startReferral: { ...SOCIAL_SERVICES(['social_worker']), on: 'receiving', ok: 412 },
+  completeReferral: { ...SOCIAL_SERVICES(['social_worker']), on: 'receiving', ok: 412 },
 
   // Custody and detention places.
-  startCustodyEpisode: clerkCommand(409, { why: 'the child is in custody already' }),
+  startCustodyEpisode: clerkCommand(409, { ...POLICE_CUSTODY, why: 'the child is in custody already' }),
   listCustodyEpisodes: pathRead(),
   getCustodyEpisode: pathRead(),
-  endCustodyEpisode: clerkCommand(412),
-  recordFamilyVisit: clerkCommand(201),
+  endCustodyEpisode: clerkCommand(412, POLICE_CUSTODY),
+  recordFamilyVisit: clerkCommand(201, POLICE_CUSTODY),
   listFamilyVisits: pathRead(),
   createFacility: { roles: ['admin'], on: 'role', ok: 201 },
   listFacilities: { roles: REGISTRY_READERS, on: 'role', ok: 200 },
@@ -277,13 +324,16 @@ export const RULES: Record<string, Rule> = {
   },
 
   // Hearings and dispositions.
-  scheduleHearing: clerkCommand(201),
+  scheduleHearing: clerkCommand(201, COURT_SYSTEM('hearings:write')),
   listHearings: pathRead(),
   getHearing: pathRead(),
-  holdHearing: clerkCommand(412),
-  adjournHearing: clerkCommand(412),
-  cancelHearing: clerkCommand(412),
-  recordDisposition: clerkCommand(409, { why: 'the first case is disposed already' }),
+  holdHearing: clerkCommand(412, COURT_SYSTEM('hearings:write')),
+  adjournHearing: clerkCommand(412, COURT_SYSTEM('hearings:write')),
+  cancelHearing: clerkCommand(412, COURT_SYSTEM('hearings:write')),
+  recordDisposition: clerkCommand(409, {
+    ...COURT_SYSTEM('dispositions:write'),
+    why: 'the first case is disposed already',
+  }),
   listDispositions: pathRead(),
   getDisposition: pathRead(),
 
@@ -293,16 +343,16 @@ export const RULES: Record<string, Rule> = {
   getSupervision: pathRead(['court_clerk', 'judge', 'probation_officer', 'legal_aid_lawyer']),
   listSupervisionEntries: pathRead(['court_clerk', 'judge', 'probation_officer', 'legal_aid_lawyer']),
   recordSupervisionContact: {
-    roles: ['probation_officer'],
+    ...PROBATION,
     on: 'case',
     ok: 422,
     why: 'the supervision starts tomorrow: nothing can have happened in it yet (true dates)',
   },
-  recordSupervisionViolation: { roles: ['probation_officer'], on: 'case', ok: 422 },
-  recordSupervisionProgressNote: { roles: ['probation_officer'], on: 'case', ok: 422 },
-  addSupervisionCondition: { roles: ['probation_officer'], on: 'case', ok: 201 },
-  completeSupervision: { roles: ['probation_officer'], on: 'case', ok: 412 },
-  requestSupervisionRevocation: { roles: ['probation_officer'], on: 'case', ok: 412 },
+  recordSupervisionViolation: { ...PROBATION, on: 'case', ok: 422 },
+  recordSupervisionProgressNote: { ...PROBATION, on: 'case', ok: 422 },
+  addSupervisionCondition: { ...PROBATION, on: 'case', ok: 201 },
+  completeSupervision: { ...PROBATION, on: 'case', ok: 412 },
+  requestSupervisionRevocation: { ...PROBATION, on: 'case', ok: 412 },
   revokeSupervision: clerkCommand(412, { why: 'the court decides on the officer’s request' }),
 
   // Social services.
@@ -378,6 +428,7 @@ export const RULES: Record<string, Rule> = {
 
   // Alerts (SPEC 7).
   listAlerts: { roles: CASE_READERS, on: 'role', ok: 200 },
+  listSealingEligibleCases: { roles: COURT, on: 'role', ok: 200, why: 'the court’s own closed cases' },
   getAlertSummary: { roles: CASE_READERS, on: 'role', ok: 200 },
   acknowledgeAlert: {
     roles: CASE_READERS,
