@@ -29,7 +29,7 @@ import { courtOrderRoutes } from './modules/court-orders/routes.js';
 import { recordRoutes } from './modules/records/routes.js';
 import { sealingRoutes } from './modules/sealing/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
-import { type EventPruner, startEventPruner } from './modules/events/retention.js';
+import { type EventPruner, startEventPruner } from './modules/retention/pruner.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
 import { partnerClientRoutes } from './modules/partner-clients/routes.js';
 import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worker.js';
@@ -242,11 +242,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await partitionUpkeep.ready;
   const sealer = startSealer(database, config, app.log, app.jobs);
   app.decorate('sealer', sealer);
-  const eventPruner = startEventPruner(db, config, app.log);
+  const eventPruner = startEventPruner(db, config, app.log, app.jobs);
   app.decorate('eventPruner', eventPruner);
-  const webhookWorker = startWebhookWorker(db, config, app.log);
+  const webhookWorker = startWebhookWorker(db, config, app.log, app.jobs);
   app.decorate('webhookWorker', webhookWorker);
-  const alertWatcher = startAlertWatcher(db, config, app.log);
+  const alertWatcher = startAlertWatcher(db, config, app.log, app.jobs);
   app.decorate('alertWatcher', alertWatcher);
   app.addHook('onClose', async () => {
     await alertWatcher.stop();

@@ -51,6 +51,8 @@ export interface PersonFacts {
   /** The organisation that registered the child; it keeps sight of the record before any case exists. */
   createdByOrg: string | null;
   expunged: boolean;
+  /** Merged into another record of the same child (capability 12): a redirect, nothing to act on. */
+  merged?: boolean;
   cases: CaseFacts[];
 }
 
@@ -365,6 +367,8 @@ function decidePerson(
 ): Decision {
   const p = input.person;
   if (!p || p.expunged) return deny(404, 'person not found', purposeFor(purposeRoles[0]));
+  // A merged record answers through its survivor (the person service decides on the survivor).
+  if (p.merged) return deny(404, 'person merged into another record', purposeFor(purposeRoles[0]));
   // Every relationship to the child counts; the widest view of the record wins.
   const allowed: Extract<Decision, { allow: true }>[] = [];
   for (const c of p.cases) {
@@ -377,7 +381,7 @@ function decidePerson(
     allowed.push({ ...d, personView: view });
   }
   // 6. A child whose every case is sealed is as invisible as the cases (matches hide them too).
-  const allSealed = p.cases.length > 0 && p.cases.every((c) => c.sealed);
+  const allSealed = everyCaseSealed(p.cases);
   if (allowed.length === 0 && allSealed)
     return deny(404, 'every case of the child sealed', purposeFor(purposeRoles[0]));
   const registrar = purposeRoles.find((r) => r === 'court_clerk' || r === 'partner_system');
@@ -398,6 +402,22 @@ function decidePerson(
   if (through.length === 0) return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
   const rank = (d: (typeof allowed)[number]) => PERSON_VIEWS.indexOf(d.personView!);
   return through.reduce((best, d) => (rank(d) < rank(best) ? d : best));
+}
+
+/** Rule 6 for a child: the child has cases and every one is sealed (or expunged). */
+export function everyCaseSealed(cases: Pick<CaseFacts, 'sealed'>[]): boolean {
+  return cases.length > 0 && cases.every((c) => c.sealed);
+}
+
+/**
+ * Whether a child may be proposed as a match at all (capability 12): a live record (not expunged,
+ * not merged into another), and not a child whose every case is sealed (rule 6: as invisible as the
+ * cases). A match shows only the id, a score and the birth year, to the roles that register
+ * children. The persons repository's match query states the same condition in SQL (live record, and
+ * no case or some case neither sealed nor expunged); tests/person-matching.test.ts holds them equal.
+ */
+export function isMatchCandidate(p: Pick<PersonFacts, 'expunged' | 'merged' | 'cases'>): boolean {
+  return !p.expunged && !p.merged && !everyCaseSealed(p.cases);
 }
 
 /**

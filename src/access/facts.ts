@@ -80,11 +80,22 @@ async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
 
 export async function loadPersonFacts(tx: Executor, personId: string): Promise<PersonFacts | null> {
   const [row] = await tx
-    .select({ id: persons.id, createdByOrg: persons.createdByOrg, expungedAt: persons.expungedAt })
+    .select({
+      id: persons.id,
+      createdByOrg: persons.createdByOrg,
+      expungedAt: persons.expungedAt,
+      mergedInto: persons.mergedInto,
+    })
     .from(persons)
     .where(eq(persons.id, personId));
   if (!row) return null;
   // Every case of the child with its participants in one statement, not one round trip per case.
   const caseFacts = await selectCaseFacts(tx, sql`c.person_id = ${personId}`);
-  return { id: row.id, createdByOrg: row.createdByOrg, expunged: row.expungedAt !== null, cases: caseFacts };
+  return {
+    id: row.id,
+    createdByOrg: row.createdByOrg,
+    expunged: row.expungedAt !== null,
+    merged: row.mergedInto !== null,
+    cases: caseFacts,
+  };
 }

@@ -115,6 +115,11 @@ export const ACTIONS = {
     scope: ['cases:write', 'arrests:write'],
     caseScoped: false,
   },
+  /**
+   * Merging two records of the same child (capability 12): a court clerk, decided on each record
+   * alone (the clerk's court sees both), never a partner system.
+   */
+  'person:merge': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
   /**
    * Intake of an arrest (intakeKind `arrest`): a police system with `arrests:write` alone may open

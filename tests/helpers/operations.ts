@@ -234,6 +234,14 @@ export const OPERATIONS: Record<string, Spec> = {
   // Operations main added since (corrections, diversion conditions, court orders, break-glass
   // review, alerts, detention places, webhooks).
   correctPerson: { resource: 'person', body: () => ({ reason: 'Spelling', region: 'south' }) },
+  mergePerson: {
+    resource: 'person',
+    body: () => ({
+      survivorId: '00000000-0000-4000-8000-000000000001',
+      survivorVersion: 1,
+      reason: 'Same child',
+    }),
+  },
   correctCase: { resource: 'kase', body: () => ({ reason: 'Typo', agency: 'Police South' }) },
   listCaseCorrections: { resource: 'kase' },
   listPersonCorrections: { resource: 'person' },

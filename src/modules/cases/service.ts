@@ -103,10 +103,12 @@ export function caseService(db: Db, config: Config) {
           }
         }
         const person = await personRepository.get(tx, input.personId);
-        // A child whose every case is sealed is as invisible here as in matches and reads.
+        // A child whose every case is sealed is as invisible here as in matches and reads; a merged
+        // record is a redirect (the child's cases are opened on the survivor).
         if (
           !person ||
           person.expungedAt ||
+          person.mergedInto ||
           !person.dateOfBirth ||
           (await caseRepository.onlyHiddenCases(tx, person.id))
         ) {
