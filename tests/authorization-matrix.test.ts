@@ -194,6 +194,7 @@ async function buildParties(): Promise<Parties> {
       transferCase: () => ({ toCourtOrgId: transferTo, reason: 'The family moved' }),
       transferSupervision: () => ({ toOrgId: otherProbation, reason: 'The family moved' }),
       referCase: () => ({ receivingOrgId: otherServices, service: 'Counselling' }),
+      mergePerson: () => ({ survivorId: spareChild, survivorVersion: 999, reason: 'Same child' }),
     },
     court,
     related,

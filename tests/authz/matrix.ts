@@ -190,6 +190,12 @@ export const RULES: Record<string, Rule> = {
     sealedRead: true,
   },
   correctPerson: { roles: CLERK, on: 'person', ok: 412, sealedRead: true },
+  mergePerson: {
+    roles: CLERK,
+    on: 'person',
+    ok: 412,
+    why: 'merged into another child of the court named with a stale version: passed access, changed nothing',
+  },
   listPersonCorrections: {
     roles: [...CASE_READERS, 'partner_system'],
     scope: 'cases:read',
