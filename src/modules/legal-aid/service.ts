@@ -59,6 +59,11 @@ export function legalAidService(db: Db, config: Config) {
    * locks the case and reads the assignment again under its row lock (caseLifecycle.lockWith), so
    * every check on it holds until commit.
    */
+  /** The lawyer named, or any lawyer of the organisation the assignment waits with. */
+  const addressedTo = (row: LegalAidRow, ctx: RequestContext) =>
+    row.lawyerSub === ctx.caller.sub ||
+    (row.lawyerSub === null && ctx.caller.org !== null && row.legalAidOrgId === ctx.caller.org);
+
   async function target(
     tx: Executor,
     ctx: RequestContext,
@@ -84,6 +89,15 @@ export function legalAidService(db: Db, config: Config) {
         decision,
         outcome: 'denied',
         reason: 'no such assignment',
+      });
+    // An assignment addressed to someone else is not found, before If-Match is looked at: a stale
+    // tag answered 412 and so showed that the id exists (authorization matrix finding).
+    if (action === 'legal_aid:respond' && !addressedTo(seen, ctx))
+      throw notFound(RESOURCE).withAudit({
+        ...base,
+        decision,
+        outcome: 'denied',
+        reason: 'assignment addressed to someone else',
       });
     const { kase, row } = await caseLifecycle.lockWith(
       tx,
@@ -312,10 +326,7 @@ export function legalAidService(db: Db, config: Config) {
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const { row, kase, decision, base } = await target(tx, ctx, 'legal_aid:respond', id, ifMatch);
-        const addressed =
-          row.lawyerSub === ctx.caller.sub ||
-          (row.lawyerSub === null && ctx.caller.org !== null && row.legalAidOrgId === ctx.caller.org);
-        if (!addressed) {
+        if (!addressedTo(row, ctx)) {
           throw notFound(RESOURCE).withAudit({
             ...base,
             decision,

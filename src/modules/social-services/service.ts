@@ -150,7 +150,12 @@ export function socialServicesService(db: Db, config: Config) {
       );
     },
 
-    async endAssignment(ctx: RequestContext, id: string, input: z.infer<typeof SocialWorkEnd> = {}) {
+    async endAssignment(
+      ctx: RequestContext,
+      id: string,
+      input: z.infer<typeof SocialWorkEnd> = {},
+      ifMatch?: string,
+    ) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const { row: seen, decision } = await authorizeOn(
           tx,
@@ -171,7 +176,8 @@ export function socialServicesService(db: Db, config: Config) {
           seen.caseId,
           id,
           socialServicesRepository.getAssignmentForUpdate,
-          undefined,
+          // A stale If-Match was ignored and the assignment ended (authorization matrix finding).
+          ifMatch,
         );
         caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
         if (row.status !== 'active') {
