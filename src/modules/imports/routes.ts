@@ -54,6 +54,8 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = a
       schema: createSchema,
     },
     async (request, reply) => {
+      // The role first: a caller who may not import gets 403 whatever it sends.
+      service.mayImport(contextOf(request));
       const body = request.body as unknown;
       if (!(body instanceof Readable)) {
         throw new AppError(

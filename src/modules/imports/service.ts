@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { type Allowed, authorize } from '../../access/authorize.js';
+import { type Allowed, authorize, authorizeRole } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import { importCourt, importOwner } from '../../access/decide.js';
 import { type AuditEntry, writeAudits } from '../../audit/writer.js';
@@ -570,6 +570,9 @@ export function importService(db: Db, config: Config) {
   }
 
   return {
+    /** Rule 1 alone (role, scope, partner kind), before the body is looked at. */
+    mayImport: (ctx: RequestContext) => authorizeRole(ctx, 'import:create', { resourceType: RESOURCE }),
+
     /**
      * Decides (import:create) and opens the import record, with its audit row. The body is read
      * afterwards, so a caller who may not import is refused before anything is received.
