@@ -283,6 +283,15 @@ export const RULES: Record<string, Rule> = {
   declineReferral: { ...SOCIAL_SERVICES(['social_worker']), on: 'receiving', ok: 412 },
   startReferral: { ...SOCIAL_SERVICES(['social_worker']), on: 'receiving', ok: 412 },
   completeReferral: { ...SOCIAL_SERVICES(['social_worker']), on: 'receiving', ok: 412 },
+  // The sending side takes back what is still pending (issue 14).
+  withdrawTransfer: { roles: CLERK, on: 'case', ok: 412 },
+  withdrawReferral: {
+    roles: ['court_clerk', 'social_worker'],
+    on: 'case',
+    ok: 412,
+    notRelated: ['social_worker'],
+    why: 'a referral is taken back by the organisation that sent it: the world’s was sent by the court',
+  },
 
   // Custody and detention places.
   startCustodyEpisode: clerkCommand(409, { ...POLICE_CUSTODY, why: 'the child is in custody already' }),

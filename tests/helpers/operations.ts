@@ -350,6 +350,8 @@ export const OPERATIONS: Record<string, Spec> = {
   declineReferral: { resource: 'referral', body: () => ({ reason: 'No capacity' }) },
   startReferral: { resource: 'referral', body: () => ({}) },
   completeReferral: { resource: 'referral', body: () => ({ outcome: 'Sessions held' }) },
+  withdrawTransfer: { resource: 'transfer', body: () => ({ reason: 'Sent in error' }) },
+  withdrawReferral: { resource: 'referral', body: () => ({ reason: 'Sent in error' }) },
 };
 
 export interface Operation {

@@ -207,16 +207,21 @@ export function legalAidService(db: Db, config: Config) {
             },
           );
         }
+        // A re-assignment after a decline answers the same request: it keeps its time (issue 14).
+        const declined = open ? null : await legalAidRepository.declinedLast(tx, caseId);
         const clock = await readEventClock(tx, config);
         const assignedAt = clock.at(input.assignedAt);
         clock.check({
           path: 'body.assignedAt',
           at: assignedAt,
-          notBefore: [
-            open
-              ? { at: open.requestedAt, what: 'legal aid was requested' }
-              : { at: kase.intakeAt, what: 'the intake' },
-          ],
+          notBefore: open
+            ? [{ at: open.requestedAt, what: 'legal aid was requested' }]
+            : declined
+              ? [
+                  { at: declined.requestedAt, what: 'legal aid was requested' },
+                  { at: declined.respondedAt, what: 'the previous assignment was declined' },
+                ]
+              : [{ at: kase.intakeAt, what: 'the intake' }],
         });
         const assigned = { lawyerSub, legalAidOrgId: orgId, assignedBy: ctx.caller.sub, assignedAt };
         const row = open
@@ -224,9 +229,9 @@ export function legalAidService(db: Db, config: Config) {
           : await legalAidRepository.insert(tx, {
               caseId,
               ...assigned,
-              requestSource: 'clerk',
-              requestedBy: ctx.caller.sub,
-              requestedAt: assignedAt,
+              requestSource: declined?.requestSource ?? 'clerk',
+              requestedBy: declined?.requestedBy ?? ctx.caller.sub,
+              requestedAt: declined?.requestedAt ?? assignedAt,
             });
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'legal_aid_recorded',

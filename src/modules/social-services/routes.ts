@@ -11,6 +11,7 @@ import {
   SocialServicesRecordMeta,
   SocialWorkAssign,
   SocialWorkAssignment,
+  SocialWorkEnd,
   VulnerabilityAssessmentCreate,
 } from './schemas.js';
 import { socialServicesService } from './service.js';
@@ -66,6 +67,7 @@ export const socialServicesRoutes: FastifyPluginAsyncZod<{ db: Db; config: Confi
         summary: 'End a social worker assignment (court clerk)',
         params: UuidParam,
         headers: IfMatchHeader,
+        body: SocialWorkEnd.nullish(),
         response: { 200: SocialWorkAssignment },
       },
     },
@@ -73,6 +75,7 @@ export const socialServicesRoutes: FastifyPluginAsyncZod<{ db: Db; config: Confi
       const row = await service.endAssignment(
         contextOf(request),
         request.params.id,
+        request.body ?? {},
         request.headers['if-match'],
       );
       return reply.header('etag', etagOf(row.version)).send(row);
