@@ -356,8 +356,9 @@ describe('social services', () => {
     const list = await expectAudited(h, await clerk.get(`/v1/cases/${kase.id}/social-services`), 200, 1);
     expect(list.items.map((r: any) => r.id).sort()).toEqual([assessment.id, referral.id].sort());
     for (const item of list.items)
+      // Metadata only: when it was made (issue 14, true dates) is metadata too, never the content.
       expect(Object.keys(item).sort()).toEqual(
-        ['caseId', 'category', 'createdAt', 'createdBy', 'id', 'kind'].sort(),
+        ['caseId', 'category', 'createdAt', 'createdBy', 'id', 'kind', 'occurredAt'].sort(),
       );
 
     for (const reader of [clerk, worker]) {
