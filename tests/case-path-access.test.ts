@@ -357,7 +357,6 @@ describe('social services', () => {
     expect(list.items.map((r: any) => r.id).sort()).toEqual([assessment.id, referral.id].sort());
     // Metadata only: when it happened and was recorded, by whom, of what kind; never its content.
     for (const item of list.items)
-      // Metadata only: when it was made (issue 14, true dates) is metadata too, never the content.
       expect(Object.keys(item).sort()).toEqual(
         ['caseId', 'category', 'createdAt', 'createdBy', 'id', 'kind', 'occurredAt'].sort(),
       );
