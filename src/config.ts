@@ -21,7 +21,7 @@ const configSchema = z
     DATABASE_POOL_MAX: intFromEnv(10),
     /** Named prepared statements on every connection; off behind a pooler in transaction mode. */
     DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
-    /** A streaming replica for reads that tolerate lag (audit queries, the disclosure ledger); PostgreSQL only. */
+    /** A streaming replica for reads that tolerate lag (audit queries, the disclosure ledger, indicators, the event feed); PostgreSQL only. */
     DATABASE_READ_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
