@@ -6,6 +6,7 @@
  * register does, so the fuzzy match meets realistic candidate counts.
  */
 import { createHash } from 'node:crypto';
+import { nameKey } from '../src/lib/name-key.js';
 
 export const COURTS = 10;
 
@@ -106,10 +107,14 @@ export function datasetSql(cases: number, auditRows: number): string[] {
     `INSERT INTO organizations (id, name, kind, region)
        SELECT 'court-' || g, 'Juvenile Court ' || g, 'court', 'region-' || (g % 5)
          FROM generate_series(1, ${COURTS}) g ON CONFLICT DO NOTHING`,
-    `INSERT INTO persons (id, given_name, family_name, date_of_birth, sex, region, guardians, created_by, created_by_org)
+    // The matching keys as the service stores them (src/lib/name-key.ts): a root's key followed by
+    // the digits is the key of the root followed by the digits.
+    `INSERT INTO persons (id, given_name, family_name, given_key, family_key, date_of_birth, sex, region, guardians, created_by, created_by_org)
        SELECT bench_uuid('person' || i),
               (${sqlArray(GIVEN)})[1 + (i % ${GIVEN.length})],
               (${sqlArray(FAMILY_ROOTS)})[1 + ((i / ${GIVEN.length}) % ${FAMILY_ROOTS.length})] || (i % 997),
+              (${sqlArray(GIVEN.map(nameKey))})[1 + (i % ${GIVEN.length})],
+              (${sqlArray(FAMILY_ROOTS.map(nameKey))})[1 + ((i / ${GIVEN.length}) % ${FAMILY_ROOTS.length})] || (i % 997),
               date '2009-01-01' + (i % 1400),
               (ARRAY['female','male'])[1 + (i % 2)],
               'region-' || (i % 5),

@@ -6,6 +6,9 @@
  *   npm run bench -- --quick            # 10,000 cases, 100,000 audit rows, 8 s (under 5 minutes)
  *   npm run bench -- --scale 1000000    # a million children and cases
  *   npm run bench -- --only P1,P4       # some scenarios
+ *   npm run bench -- --quick --profile --only P1
+ *                                       # a CPU profile of the service under each scenario's load,
+ *                                       # summarised by package and function (no baseline)
  *
  * The service runs as a real listening process on local PostgreSQL (BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres, in a scratch database it creates and drops); the
@@ -16,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +30,7 @@ import { verifyAuditTrail } from '../src/audit/verify.js';
 import { canonicalSql, linkHash, sha256 } from '../src/audit/canonical.js';
 import { openDatabase, rowsOf } from '../src/db/client.js';
 import { COURTS, MATCH_QUERY, benchId, datasetSql } from './dataset.js';
+import { summarise } from './profile-summary.js';
 import { pgbench, pgbenchScript, readCapture, writeScript } from './pgbench.js';
 import { type Issuer, type RunningService, benchIssuer, startService } from './service.js';
 
@@ -35,6 +39,7 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     scale: { type: 'string' },
     only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const QUICK = flags.quick ?? false;
@@ -196,6 +201,33 @@ async function capture(issuer: Issuer, url: string, token: string) {
   return scripts;
 }
 
+/** --profile: the service under each wanted scenario's load with `--cpu-prof`, then a summary. */
+async function profile(issuer: Issuer, url: string, token: string) {
+  const scenarios: [string, Scenario][] = [
+    ['P1', 'read'],
+    ['P2', 'intake'],
+    ['P3', 'match'],
+  ];
+  for (const [id, scenario] of scenarios.filter(([id]) => wanted(id))) {
+    const dir = mkdtempSync(join(tmpdir(), `jj-profile-${id}-`));
+    const service = await startService({
+      issuer,
+      databaseUrl: url,
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    });
+    try {
+      await load(service, token, scenario, WARMUP);
+      const r = await load(service, token, scenario, SECONDS);
+      log(`${id} under profile: ${r.rps.toFixed(0)} req/s (profiling slows it)`);
+    } finally {
+      await service.stop();
+    }
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+      console.log(`\n== ${id} ${scenario}: ${join(dir, f)}\n${summarise(join(dir, f))}`);
+    }
+  }
+}
+
 async function main() {
   log(
     `scale ${SCALE} cases, ${AUDIT_ROWS} audit rows, ${SECONDS} s per measurement${QUICK ? ' (quick)' : ''}`,
@@ -207,6 +239,10 @@ async function main() {
     const t0 = performance.now();
     await fill('postgres', scratch.url, SCALE, AUDIT_ROWS);
     log(`data set generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (flags.profile) {
+      await profile(issuer, scratch.url, token);
+      return;
+    }
 
     const scripts = await capture(issuer, scratch.url, token);
     const service = await startService({ issuer, databaseUrl: scratch.url });

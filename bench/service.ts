@@ -73,13 +73,19 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** The compiled service when `npm run build` has produced it, else the TypeScript sources through tsx. */
+/**
+ * The compiled service when `npm run build` has produced it, with the node flags `npm start` gives
+ * it (the heap limits that P6 measures), else the TypeScript sources through tsx.
+ */
 function entry(): string[] {
-  const compiled = join(ROOT, 'dist', 'src', 'server.js');
-  const compiledFlat = join(ROOT, 'dist', 'server.js');
-  if (existsSync(compiled)) return [compiled];
-  if (existsSync(compiledFlat)) return [compiledFlat];
-  return ['--import', 'tsx', join(ROOT, 'src', 'server.ts')];
+  const compiled = join(ROOT, 'dist', 'server.js');
+  if (!existsSync(compiled)) return ['--import', 'tsx', join(ROOT, 'src', 'server.ts')];
+  const start = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
+  const flags =
+    /node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/server\.js/.exec(start)?.[1]?.trim().split(/\s+/) ?? [];
+  return [...flags.filter(Boolean), compiled];
 }
 
 export async function startService(opts: {
@@ -88,9 +94,12 @@ export async function startService(opts: {
   dataDir?: string;
   captureFile?: string;
   env?: Record<string, string>;
+  /** Flags for node itself (for example `--cpu-prof`, which NODE_OPTIONS does not accept). */
+  nodeArgs?: string[];
 }): Promise<RunningService> {
   const port = await freePort();
   const args = [
+    ...(opts.nodeArgs ?? []),
     ...(opts.captureFile ? ['--import', join(ROOT, 'bench', 'capture-sql.mjs')] : []),
     ...entry(),
   ];
@@ -113,6 +122,10 @@ export async function startService(opts: {
       // with a limit the load never reaches.
       RATE_LIMIT_PER_CLIENT: '1000000000',
       ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+      // To compare with named prepared statements off: DATABASE_PREPARED_STATEMENTS=false npm run bench
+      ...(process.env.DATABASE_PREPARED_STATEMENTS
+        ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS }
+        : {}),
       ...(opts.captureFile ? { BENCH_CAPTURE_FILE: opts.captureFile, AUDIT_SEAL_INTERVAL_MS: '60000' } : {}),
       ...opts.env,
     },

@@ -29,7 +29,7 @@ import { courtOrderRoutes } from './modules/court-orders/routes.js';
 import { recordRoutes } from './modules/records/routes.js';
 import { sealingRoutes } from './modules/sealing/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
-import { type EventPruner, startEventPruner } from './modules/events/retention.js';
+import { type EventPruner, startEventPruner } from './modules/retention/pruner.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
 import { partnerClientRoutes } from './modules/partner-clients/routes.js';
 import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worker.js';
@@ -37,7 +37,7 @@ import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import inputGuardPlugin from './plugins/input-guard.js';
-import problemPlugin from './plugins/problem.js';
+import problemPlugin, { sendProblem } from './plugins/problem.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
 import idempotencyPlugin from './plugins/idempotency.js';
@@ -107,6 +107,28 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // Alert ids are `<rule>:<case id>:<subject id>` (up to 64 + 2 x 36 + 2 characters): the default
     // 100 refused the longest rule names' ids with 414 before any route ran.
     routerOptions: { maxParamLength: 200 },
+    // The router's own refusals (a path parameter over maxParamLength: 414; a malformed `%` escape:
+    // 400) are problem+json like every other error, and do not echo the path back. No hook runs for
+    // them, so the security headers are set here.
+    frameworkErrors: (err, request, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      reply.headers({
+        'x-request-id': String(request.id),
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+        'x-frame-options': 'DENY',
+      });
+      return sendProblem(
+        reply,
+        request,
+        tooLong ? 414 : 400,
+        tooLong ? 'uri-too-long' : 'bad-request',
+        tooLong ? 'URI too long' : 'Bad request',
+        tooLong ? 'A path segment is longer than this API accepts' : 'The URL is not correctly encoded',
+        { instance: undefined },
+      );
+    },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -207,7 +229,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(consentRoutes, { db, config });
       await v1.register(courtOrderRoutes, { db, config });
       await v1.register(breakGlassRoutes, { db, config });
-      await v1.register(sealingRoutes, { db });
+      await v1.register(sealingRoutes, { db, config });
       await v1.register(alertRoutes, { db, config });
       await v1.register(facilityRoutes, { db, config });
       await v1.register(statisticsRoutes, { db, config });
@@ -222,11 +244,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await partitionUpkeep.ready;
   const sealer = startSealer(database, config, app.log, app.jobs);
   app.decorate('sealer', sealer);
-  const eventPruner = startEventPruner(db, config, app.log);
+  const eventPruner = startEventPruner(db, config, app.log, app.jobs);
   app.decorate('eventPruner', eventPruner);
-  const webhookWorker = startWebhookWorker(db, config, app.log);
+  const webhookWorker = startWebhookWorker(db, config, app.log, app.jobs);
   app.decorate('webhookWorker', webhookWorker);
-  const alertWatcher = startAlertWatcher(db, config, app.log);
+  const alertWatcher = startAlertWatcher(db, config, app.log, app.jobs);
   app.decorate('alertWatcher', alertWatcher);
   app.addHook('onClose', async () => {
     await alertWatcher.stop();

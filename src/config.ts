@@ -19,6 +19,8 @@ const configSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
     DATABASE_POOL_MAX: intFromEnv(10),
+    /** Named prepared statements on every connection; off behind a pooler in transaction mode. */
+    DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
     /** A streaming replica for reads that tolerate lag (audit queries, the disclosure ledger); PostgreSQL only. */
     DATABASE_READ_URL: z
       .string()
@@ -89,8 +91,23 @@ const configSchema = z
     /** How often alerts that started or stopped holding are written to the event feed. */
     ALERT_EVENTS_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Events (the outbox behind GET /v1/events and webhooks) older than this are pruned. */
-    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(2).default(90),
+    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(90).default(90),
+    /** How often each instance prunes events, webhook deliveries, idempotency keys and rate-limit windows. */
     EVENTS_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /** Stored Idempotency-Key responses (which may hold personal data) older than this are deleted. */
+    IDEMPOTENCY_RETENTION_HOURS: z.coerce
+      .number()
+      .int()
+      .min(24)
+      .max(24 * 30)
+      .default(48),
+    /**
+     * Sealing eligibility (README "Sealing eligibility"): a case closed as diverted or dismissed,
+     * this many months after it closed with no new case for the child since; 0 turns the rule off.
+     */
+    SEALING_DIVERTED_DISMISSED_MONTHS: intFromEnv(12),
+    /** A young person's juvenile record, this many years after they reached AGE_OF_MAJORITY; 0: off. */
+    SEALING_AFTER_MAJORITY_YEARS: intFromEnv(3),
     /**
      * Client addresses behind a load balancer: `true` trusts X-Forwarded-For from anyone (only when
      * nothing else can reach the service), a number the count of proxy hops, otherwise the proxies'

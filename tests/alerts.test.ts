@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Harness, createHarness, uid } from './helpers/app.js';
 import { auditOf, createStaff, expectAudited } from './helpers/case-path.js';
-import { readFeed } from './helpers/events.js';
+import { type FeedEvent, readFeed } from './helpers/events.js';
 import { createCase, createOrg, createPerson } from './helpers/factories.js';
 
 /**
@@ -564,5 +564,57 @@ describe('acknowledging, summaries and who may ask', () => {
     // Another court's clerk reads its feed and finds none of this case's events.
     const other = await readFeed(j.otherClerk, { types: 'alert.raised,alert.cleared' });
     expect(other.events.filter((e) => e.caseId === kase.id)).toEqual([]);
+  });
+
+  it("shows each alert rule's events only to the roles that can act on it, as GET /v1/alerts does", async () => {
+    const j = await jurisdiction();
+    // Detained at arrest 30 h ago, referred to the prosecution office, no lawyer yet: the court sees
+    // detained_without_first_hearing and legal_aid_not_assigned; the prosecutor (related to the case)
+    // may act on the first only. An assignment made 28 h ago and still waiting: the lawyer it is
+    // addressed to (not yet related to the case) sees legal_aid_not_accepted, and nothing else.
+    const kase = await caseAt(j.clerk, 30, { detained: true, prosecutionOrgId: j.prosecution });
+    const lawyer = await createStaff(h, 'legal_aid_lawyer');
+    const second = await caseAt(j.clerk, 30, { detained: true, prosecutionOrgId: j.prosecution });
+    const assigned = await j.clerk.post(`/v1/cases/${second.id}/legal-aid-assignments`, {
+      lawyerSub: lawyer.sub,
+      assignedAt: ago(28 * HOUR),
+    });
+    expect(assigned.statusCode, assigned.body).toBe(201);
+    const ids = {
+      hearing: `detained_without_first_hearing:${kase.id}:${kase.id}`,
+      legalAid: `legal_aid_not_assigned:${kase.id}:${kase.id}`,
+      hearing2: `detained_without_first_hearing:${second.id}:${second.id}`,
+      notAccepted: `legal_aid_not_accepted:${second.id}:${assigned.json().id}`,
+    };
+    await h.app.alertWatcher.runNow();
+    const ours = (events: FeedEvent[]) =>
+      events.filter((e) => e.caseId === kase.id || e.caseId === second.id);
+    const seen = async (client: Client, expected: string[]) => {
+      const { events } = await readFeed(client, {
+        types: 'alert.raised',
+        until: (e) => expected.every((id) => e.some((x) => x.resourceId === id)),
+      });
+      return ours(events)
+        .map((e) => e.resourceId)
+        .sort();
+    };
+    expect(await seen(j.clerk, Object.values(ids))).toEqual(Object.values(ids).sort());
+    // The prosecutor: only the detention rule (the court alone acts on legal aid).
+    expect(await seen(j.prosecutor, [ids.hearing, ids.hearing2])).toEqual([ids.hearing, ids.hearing2].sort());
+    // The GET /v1/alerts view agrees for the prosecutor.
+    expect(await rulesOn(j.prosecutor, kase.id)).toEqual(['detained_without_first_hearing']);
+    // The lawyer the assignment is addressed to: that alert only.
+    expect(await seen(lawyer, [ids.notAccepted])).toEqual([ids.notAccepted]);
+    // Once accepted, the lawyer is related to the case and can act on the detention rule: its events
+    // (past ones included, as for every event of a case one becomes related to) show too.
+    expect((await lawyer.post(`/v1/legal-aid/assignments/${assigned.json().id}/accept`, {})).statusCode).toBe(
+      200,
+    );
+    expect(await seen(lawyer, [ids.notAccepted, ids.hearing2])).toEqual(
+      [ids.hearing2, ids.notAccepted].sort(),
+    );
+    // A judge of the court sees the court's rules; another court's clerk none.
+    expect(await seen(j.judge, Object.values(ids))).toEqual(Object.values(ids).sort());
+    expect(ours((await readFeed(j.otherClerk, { types: 'alert.raised' })).events)).toEqual([]);
   });
 });

@@ -223,6 +223,14 @@ const OPERATIONS: Record<string, Spec> = {
   // Operations main added since (corrections, diversion conditions, court orders, break-glass
   // review, alerts, detention places, webhooks).
   correctPerson: { resource: 'person', body: () => ({ reason: 'Spelling', region: 'south' }) },
+  mergePerson: {
+    resource: 'person',
+    body: () => ({
+      survivorId: '00000000-0000-4000-8000-000000000001',
+      survivorVersion: 1,
+      reason: 'Same child',
+    }),
+  },
   correctCase: { resource: 'kase', body: () => ({ reason: 'Typo', agency: 'Police South' }) },
   listCaseCorrections: { resource: 'kase' },
   listPersonCorrections: { resource: 'person' },
@@ -241,6 +249,7 @@ const OPERATIONS: Record<string, Spec> = {
     why: 'auditors review every grant',
   },
   listAlerts: { why: 'no resource: alerts of the caller’s own cases' },
+  listSealingEligibleCases: { why: 'no resource: the caller’s own court’s closed cases' },
   getAlertSummary: { why: 'no resource: counts for the caller’s own court or office' },
   acknowledgeAlert: { resource: 'alert', body: () => ({ note: 'On it' }) },
   createFacility: { why: 'no resource (administrators register detention places)' },

@@ -70,6 +70,41 @@ describe('security headers', () => {
   });
 });
 
+describe('the router’s own refusals (defect 6 of issue 9)', () => {
+  it('answers a path parameter over the limit (414) and a malformed % escape (400) with problem+json, without echoing the path', async () => {
+    const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: 'court-x' });
+    const long = 'a'.repeat(300);
+    const cases = [
+      { url: `/v1/organizations/${long}`, status: 414, type: '/problems/uri-too-long' },
+      { url: `/v1/cases/${long}/hearings`, status: 414, type: '/problems/uri-too-long' },
+      { url: '/v1/organizations/%zz', status: 400, type: '/problems/bad-request' },
+      { url: '/v1/persons/%E0%A4%A', status: 400, type: '/problems/bad-request' },
+    ];
+    for (const c of cases) {
+      for (const res of [await clerk.get(c.url), await h.app.inject({ method: 'GET', url: c.url })]) {
+        expect(res.statusCode, c.url).toBe(c.status);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.json()).toMatchObject({ status: c.status, type: c.type });
+        expect(res.json().requestId).toBeTypeOf('string');
+        expect(res.body).not.toContain(long);
+        expect(res.body).not.toContain('%zz');
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.headers['x-request-id']).toBe(res.json().requestId);
+      }
+    }
+    // and on a real socket, as a scanner sees it
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = h.app.server.address() as AddressInfo;
+    for (const c of cases) {
+      const res = await fetch(`http://127.0.0.1:${port}${c.url}`);
+      expect(res.status).toBe(c.status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await res.json()).toMatchObject({ status: c.status });
+    }
+  });
+});
+
 describe('client address behind a load balancer (TRUST_PROXY)', () => {
   it('records X-Forwarded-For as the audit row’s client address only when the proxy is trusted', async () => {
     const { clerk, kase } = await courtWithCase(h);

@@ -92,4 +92,49 @@ describe('Idempotency-Key on POST', () => {
     );
     expect(res.statusCode).toBe(400);
   });
+  it('never runs a key twice whose first request committed but whose response was not kept (its instance died)', async () => {
+    const court = await createOrg(h, 'court');
+    const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
+    const person = await createPerson(clerk);
+    const key = uid('idem');
+    const first = await clerk.post('/v1/cases', caseBody(person.id), { 'idempotency-key': key });
+    expect(first.statusCode).toBe(201);
+    // what a process killed between its commit and the recording of the response leaves: the key
+    // still pending, its first request's change and audit row committed
+    const pendSince = async (seconds: number) =>
+      h.testDb.database.db.execute(
+        sql`UPDATE idempotency_keys SET status = NULL, headers = NULL, body = NULL,
+              created_at = now() - make_interval(secs => ${seconds})
+            WHERE key = ${key}`,
+      );
+    for (const seconds of [1, 3600]) {
+      // just now (would otherwise be "still running") and long expired (would otherwise run again)
+      await pendSince(seconds);
+      const retry = await clerk.post('/v1/cases', caseBody(person.id), { 'idempotency-key': key });
+      expect(retry.statusCode, retry.body).toBe(409);
+      expect(retry.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(retry.json()).toMatchObject({ idempotencyOutcome: 'completed' });
+      expect(await casesOf(person.id)).toBe(1);
+    }
+  });
+
+  it('lets a retry run when the first request left nothing committed and its key expired', async () => {
+    const court = await createOrg(h, 'court');
+    const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
+    const person = await createPerson(clerk);
+    const key = uid('idem');
+    const first = await clerk.post('/v1/cases', caseBody(person.id), { 'idempotency-key': key });
+    expect(first.statusCode).toBe(201);
+    // the key as a request that died before committing anything would leave it: pending, held by a
+    // request id with no audit row, past the expiry
+    await h.testDb.database.db.execute(
+      sql`UPDATE idempotency_keys SET status = NULL, headers = NULL, body = NULL,
+            request_id = ${uid('dead-request')}, created_at = now() - interval '1 hour'
+          WHERE key = ${key}`,
+    );
+    const retry = await clerk.post('/v1/cases', caseBody(person.id), { 'idempotency-key': key });
+    expect(retry.statusCode, retry.body).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(await casesOf(person.id)).toBe(2);
+  });
 });

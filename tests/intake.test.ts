@@ -216,7 +216,14 @@ describe('case intake and the first access rules', () => {
     expect(res.statusCode).toBe(200);
     const match = res.json().items.find((m: any) => m.id === person.id);
     expect(match).toMatchObject({ sameDateOfBirth: true, birthYear: 2011 });
-    expect(Object.keys(match).sort()).toEqual(['birthYear', 'id', 'sameDateOfBirth', 'score']);
+    // Capability 12 added whether the national identity number asked for is the record's.
+    expect(Object.keys(match).sort()).toEqual([
+      'birthYear',
+      'id',
+      'sameDateOfBirth',
+      'sameNationalId',
+      'score',
+    ]);
     expect(res.body).not.toContain('Chidinma');
   });
 

@@ -160,8 +160,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Likely matches for a child about to be registered (fuzzy name, date of birth)
-         * @description Likely matches for a child about to be registered (fuzzy name, date of birth)
+         * Likely matches for a child about to be registered: the same name in any script or spelling, national identity number, date of birth
+         * @description Likely matches for a child about to be registered: the same name in any script or spelling, national identity number, date of birth
          */
         get: operations["matchPersons"];
         put?: never;
@@ -180,8 +180,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read a child record
-         * @description Read a child record
+         * Read a child record (a merged record answers 308 with the survivor in Location)
+         * @description Read a child record (a merged record answers 308 with the survivor in Location)
          */
         get: operations["getPerson"];
         put?: never;
@@ -194,6 +194,26 @@ export interface paths {
          * @description Correct a child's details (JSON merge patch, If-Match required; court clerk)
          */
         patch: operations["correctPerson"];
+        trace?: never;
+    };
+    "/v1/persons/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge this record into another record of the same child (court clerk of a court that sees both; If-Match on both)
+         * @description The record in the path becomes a redirect to `survivorId` (GET answers 308); its cases, custody episodes, consents and records move to the survivor. If-Match carries the ETag of the record in the path, `survivorVersion` the version of the survivor. 409 when either record has a sealed or expunged case, when the two hold different national identity numbers, or when both are in custody.
+         */
+        post: operations["mergePerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/cases": {
@@ -1876,6 +1896,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sealing/eligible": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your court's closed cases the configured rules make eligible for sealing, earliest first (clerks and judges decide; nothing is sealed here)
+         * @description Your court's closed cases the configured rules make eligible for sealing, earliest first (clerks and judges decide; nothing is sealed here)
+         */
+        get: operations["listSealingEligibleCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases/{id}/seal": {
         parameters: {
             query?: never;
@@ -3214,7 +3254,7 @@ export interface components {
              * @description What happened (a closed set)
              * @enum {string}
              */
-            kind: "arrest" | "referral" | "intake_accepted" | "intake_accepted_elsewhere" | "cross_court_registration" | "child_registered_elsewhere" | "case_corrected" | "child_corrected" | "custody_recorded" | "legal_aid_recorded" | "social_work_recorded" | "diversion_proposed" | "diversion_accepted" | "diversion_declined" | "diversion_started" | "diversion_condition_recorded" | "diversion_completed" | "diversion_failed" | "hearing_scheduled" | "hearing_held" | "hearing_adjourned" | "hearing_cancelled" | "disposition_recorded" | "supervision_started" | "supervision_recorded" | "supervision_revoked" | "transfer_recorded" | "referral_recorded" | "case_closed" | "custody_started" | "custody_ended" | "custody_incident" | "family_visit" | "legal_aid_requested" | "legal_aid_assigned" | "legal_aid_accepted" | "legal_aid_declined" | "legal_aid_withdrawn" | "legal_aid_completed" | "diversion_condition_done" | "diversion_condition_not_done" | "diversion_condition_waived" | "social_worker_assigned" | "social_worker_assignment_ended" | "vulnerability_assessment_recorded" | "service_referral_recorded" | "supervision_completed" | "supervision_revocation_requested" | "supervision_contact" | "supervision_violation" | "supervision_progress_note" | "supervision_condition" | "referral_sent" | "referral_accepted" | "referral_declined" | "referral_in_progress" | "referral_completed" | "case_transfer_sent" | "case_transfer_accepted" | "case_transfer_declined" | "case_transfer_in_progress" | "case_transfer_completed" | "supervision_transfer_sent" | "supervision_transfer_accepted" | "supervision_transfer_declined" | "supervision_transfer_in_progress" | "supervision_transfer_completed" | "record_added" | "court_order_recorded" | "court_order_revoked" | "break_glass_opened" | "sealed";
+            kind: "arrest" | "referral" | "intake_accepted" | "intake_accepted_elsewhere" | "cross_court_registration" | "child_registered_elsewhere" | "case_corrected" | "child_corrected" | "child_records_merged" | "custody_recorded" | "legal_aid_recorded" | "social_work_recorded" | "diversion_proposed" | "diversion_accepted" | "diversion_declined" | "diversion_started" | "diversion_condition_recorded" | "diversion_completed" | "diversion_failed" | "hearing_scheduled" | "hearing_held" | "hearing_adjourned" | "hearing_cancelled" | "disposition_recorded" | "supervision_started" | "supervision_recorded" | "supervision_revoked" | "transfer_recorded" | "referral_recorded" | "case_closed" | "custody_started" | "custody_ended" | "custody_incident" | "family_visit" | "legal_aid_requested" | "legal_aid_assigned" | "legal_aid_accepted" | "legal_aid_declined" | "legal_aid_withdrawn" | "legal_aid_completed" | "diversion_condition_done" | "diversion_condition_not_done" | "diversion_condition_waived" | "social_worker_assigned" | "social_worker_assignment_ended" | "vulnerability_assessment_recorded" | "service_referral_recorded" | "supervision_completed" | "supervision_revocation_requested" | "supervision_contact" | "supervision_violation" | "supervision_progress_note" | "supervision_condition" | "referral_sent" | "referral_accepted" | "referral_declined" | "referral_in_progress" | "referral_completed" | "case_transfer_sent" | "case_transfer_accepted" | "case_transfer_declined" | "case_transfer_in_progress" | "case_transfer_completed" | "supervision_transfer_sent" | "supervision_transfer_accepted" | "supervision_transfer_declined" | "supervision_transfer_in_progress" | "supervision_transfer_completed" | "record_added" | "court_order_recorded" | "court_order_revoked" | "break_glass_opened" | "sealed";
             /**
              * Format: date-time
              * @description When it happened in the world, as reported (never after recordedAt plus the tolerance)
@@ -3750,6 +3790,8 @@ export interface components {
                 relationship: string;
                 contact?: string;
             }[];
+            /** @description National identity number (FIN): 7 Latin letters or digits; unique among live records */
+            nationalId?: string;
         };
         PersonPatch: {
             /** @description Why the record is corrected (kept in the history) */
@@ -3766,6 +3808,7 @@ export interface components {
                 relationship: string;
                 contact?: string;
             }[];
+            nationalId?: string | null;
         };
         Person: {
             /** Format: uuid */
@@ -3781,19 +3824,51 @@ export interface components {
                 relationship: string;
                 contact?: string;
             }[];
+            nationalId?: string | null;
             /** Format: date-time */
             createdAt?: string;
         };
         PersonMatch: {
             /** Format: uuid */
             id: string;
-            /** @description Name similarity, 0 to 1 */
+            /** @description Similarity of the names’ matching keys (the same name in any script scores 1), 0 to 1 */
             score: number;
             sameDateOfBirth: boolean;
+            sameNationalId: boolean;
             birthYear: number | null;
         };
         PersonMatches: {
             items: components["schemas"]["PersonMatch"][];
+        };
+        PersonMerge: {
+            /**
+             * Format: uuid
+             * @description The record that stays; the one in the path becomes a redirect to it
+             */
+            survivorId: string;
+            /**
+             * Format: int64
+             * @description The version (ETag) of the survivor as read: If-Match for the second record
+             */
+            survivorVersion: number;
+            /** @description Why the two records are the same child */
+            reason: string;
+        };
+        PersonMergeResult: {
+            /** Format: uuid */
+            mergedId: string;
+            survivor: components["schemas"]["Person"];
+            movedCaseIds: string[];
+            /** Format: date-time */
+            mergedAt: string;
+        };
+        PersonRedirect: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            mergedInto: string;
+            /** Format: date-time */
+            mergedAt: string;
         };
         Health: {
             /** @constant */
@@ -4086,6 +4161,44 @@ export interface components {
             expungedAt: string;
             /** @description Whether the child's personal data was erased too (it is kept while another case remains) */
             personErased: boolean;
+        };
+        SealingEligibleCase: {
+            /** Format: uuid */
+            caseId: string;
+            /** Format: uuid */
+            personId: string;
+            /** Format: date-time */
+            closedAt: string;
+            /** @description How the case ended, when it ended as diverted or dismissed */
+            outcome: ("diverted" | "dismissed") | null;
+            /**
+             * Format: date
+             * @description The first day a rule made the case eligible (UTC)
+             */
+            eligibleSince: string;
+            /** @description Every rule that makes the case eligible, and since when */
+            rules: {
+                /** @enum {string} */
+                rule: "diverted_or_dismissed" | "adult_record";
+                /** Format: date */
+                eligibleSince: string;
+            }[];
+        };
+        SealingEligiblePage: {
+            /**
+             * Format: date
+             * @description The date (UTC, database clock) the rules were evaluated on
+             */
+            evaluatedOn: string;
+            /** @description The configured rules */
+            rules: {
+                /** @enum {string} */
+                rule: "diverted_or_dismissed" | "adult_record";
+                enabled: boolean;
+                description: string;
+            }[];
+            items: components["schemas"]["SealingEligibleCase"][];
+            nextCursor: string | null;
         };
         /**
          * @description The closed vocabulary of event types: <resource>.created or <resource>.updated
@@ -5520,6 +5633,8 @@ export interface operations {
                 givenName: string;
                 familyName: string;
                 dateOfBirth?: string;
+                /** @description An exact match key: the record holding it comes first */
+                nationalId?: string;
                 limit?: number;
             };
             header?: {
@@ -5664,10 +5779,25 @@ export interface operations {
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description The person redirect */
+            308: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonRedirect"];
                 };
             };
             /** @description Invalid request: a parameter, header or body field is malformed (problem+json lists each field in errors) */
@@ -5810,6 +5940,235 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description Invalid request: a parameter, header or body field is malformed (problem+json lists each field in errors) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role, scope or organisation of the caller may not take this action */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not available to the caller (the same answer either way) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a stage, a status, or the same Idempotency-Key still running) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version: read it again */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (send application/json) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused by a rule (e.g. a time in the future, or an Idempotency-Key reused with another body) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required: send the ETag of the version you read */
+            428: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached (per token holder, or per address without a valid token); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or too slow; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mergePerson: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required: the ETag of the version you read (428 without it, 412 when it is stale) */
+                "If-Match"?: string;
+                /** @description Makes a POST safe to retry: a retry with the same key and body within 24 hours gets the first response again (Idempotent-Replayed: true); the same key with another body answers 422; while the first is still running, 409 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Why the caller needs the data; default the role's usual purpose. The access decision allows a purpose only to the roles it belongs to */
+                "Purpose-Of-Use"?: components["parameters"]["PurposeOfUse"];
+                /** @description The court order that stands in for consent, or lets the sealing court reach a sealed case; the access decision checks it */
+                "Court-Order-Reference"?: components["parameters"]["CourtOrderReference"];
+                /** @description A request id of your own (1 to 128 letters, digits, dot, colon, dash or underscore), echoed back */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonMerge"];
+            };
+        };
+        responses: {
+            /** @description The person merge result */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonMergeResult"];
                 };
             };
             /** @description Invalid request: a parameter, header or body field is malformed (problem+json lists each field in errors) */
@@ -22570,6 +22929,130 @@ export interface operations {
             };
             /** @description Understood but refused by a rule (e.g. a time in the future, or an Idempotency-Key reused with another body) */
             422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached (per token holder, or per address without a valid token); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or too slow; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSealingEligibleCases: {
+        parameters: {
+            query?: {
+                /** @description Only the cases this rule makes eligible */
+                rule?: "diverted_or_dismissed" | "adult_record";
+                limit?: number;
+                /** @description Opaque cursor from a previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Why the caller needs the data; default the role's usual purpose. The access decision allows a purpose only to the roles it belongs to */
+                "Purpose-Of-Use"?: components["parameters"]["PurposeOfUse"];
+                /** @description The court order that stands in for consent, or lets the sealing court reach a sealed case; the access decision checks it */
+                "Court-Order-Reference"?: components["parameters"]["CourtOrderReference"];
+                /** @description A request id of your own (1 to 128 letters, digits, dot, colon, dash or underscore), echoed back */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sealing eligibles, one page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SealingEligiblePage"];
+                };
+            };
+            /** @description Invalid request: a parameter, header or body field is malformed (problem+json lists each field in errors) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role, scope or organisation of the caller may not take this action */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

@@ -73,6 +73,24 @@ export async function authorize(
 }
 
 /**
+ * The first of several actions that allow the caller (rule 1 decides which is tried; the last is
+ * decided in full, so its refusal is the one audited): e.g. an arrest intake through case:create or,
+ * for a police system holding only `arrests:write`, arrest:create (roles.ts, intakeActions).
+ */
+export async function authorizeFirst(
+  tx: Executor,
+  ctx: RequestContext,
+  actions: readonly Action[],
+  target: Target,
+): Promise<Allowed> {
+  const action =
+    actions.find(
+      (a) => decideRole({ caller: ctx.caller, action: a, requestedPurpose: ctx.requestedPurpose }).allow,
+    ) ?? actions[0];
+  return authorize(tx, ctx, action, target);
+}
+
+/**
  * Rule 1 only, before anything is loaded: a role that may not take the action at all gets the same
  * 403 for a real id as for a random one (the existence of the id never shows through the status).
  * Services that must load a resource to find its case call this first, then authorize().

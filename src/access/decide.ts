@@ -1,6 +1,6 @@
 import type { SensitiveCategory } from '../db/schema/records.js';
 import type { Caller } from './caller.js';
-import { ACTIONS, type Action, type Purpose, ROLE_PURPOSES, type Role } from './roles.js';
+import { ACTIONS, type Action, type Purpose, ROLE_PURPOSES, type Role, roleMayAct } from './roles.js';
 
 /** What the decision needs to know about a case; loaded by src/access/facts.ts. */
 export interface CaseFacts {
@@ -41,6 +41,8 @@ export interface Participant {
   sub: string;
   /** The assignment or supervision that makes the person related. */
   refId: string;
+  /** The organisation of the assignment or supervision (its partner system is related through it). */
+  orgId?: string | null;
 }
 
 /** What the decision needs to know about a child's record (person-scoped actions). */
@@ -49,6 +51,8 @@ export interface PersonFacts {
   /** The organisation that registered the child; it keeps sight of the record before any case exists. */
   createdByOrg: string | null;
   expunged: boolean;
+  /** Merged into another record of the same child (capability 12): a redirect, nothing to act on. */
+  merged?: boolean;
   cases: CaseFacts[];
 }
 
@@ -162,7 +166,7 @@ const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
 const RECEIVING_ROLES: Record<Incoming['kind'], readonly Role[]> = {
   case_transfer: ['court_clerk', 'judge'],
   supervision_transfer: ['probation_officer'],
-  referral: ['social_worker'],
+  referral: ['social_worker', 'partner_system'],
 };
 const PARTICIPANT_ROLE: Record<Participant['kind'], Role> = {
   legal_aid: 'legal_aid_lawyer',
@@ -201,6 +205,7 @@ export function decide(input: DecisionInput): Decision {
     'incoming' in rule
       ? { kinds: rule.incoming, only: 'incomingOnly' in rule && rule.incomingOnly }
       : undefined,
+    'partnerKinds' in rule,
   );
   if (!related.allow || !('sensitive' in rule && rule.sensitive)) return related;
 
@@ -222,13 +227,9 @@ export function decideRole(
   | { allow: true; purposeRoles: Role[]; purposeFor: (role: Role) => Purpose | null }
   | Extract<Decision, { allow: false }> {
   const { caller, action } = input;
-  const rule = ACTIONS[action];
   // 1. Role: some role of the caller may take this action at all (partner systems also need the scope).
-  const roles = caller.roles.filter(
-    (r) =>
-      (rule.roles as readonly Role[]).includes(r) &&
-      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
-  );
+  // Partner systems also need one of the action's scopes, and to be of one of its partner kinds.
+  const roles = caller.roles.filter((r) => roleMayAct(caller, action, r));
   if (roles.length === 0) return deny(403, `role may not ${action}`, null);
 
   // Purpose of use: the role's default, or another one the role is allowed to name.
@@ -256,6 +257,7 @@ function decideCase(
   purposeFor: (role: Role) => Purpose | null,
   courtOrderReference?: string | null,
   incoming?: { kinds: readonly Incoming['kind'][]; only: boolean },
+  byPartnerKind = false,
 ): Decision {
   // 2. Relationship: case data only for those related to the case; anyone else gets 404.
   if (!c) return deny(404, 'case not found', purposeFor(purposeRoles[0]));
@@ -286,6 +288,11 @@ function decideCase(
       : undefined;
     if (handover) return { allow: true, role, purpose, basis: { type: 'receiving_org', id: handover.refId } };
     if (incoming?.only) continue;
+    if (role === 'partner_system' && byPartnerKind) {
+      const basis = partnerRelation(caller, c);
+      if (basis) return { allow: true, role, purpose, basis };
+      continue;
+    }
     if (COURT_ROLES.includes(role) && caller.org === c.courtOrgId) {
       return { allow: true, role, purpose, basis: { type: 'owning_court', id: c.courtOrgId } };
     }
@@ -303,6 +310,35 @@ function decideCase(
 }
 
 /**
+ * How a partner system is related to a case for the actions that name partner kinds: the same
+ * relationships as the people of its organisation. A court system through its court's cases, a
+ * police system through the cases it referred (its arrests), a probation system through an active
+ * supervision by its organisation, a social services system through an active social work
+ * assignment of its organisation (an open referral to it is a handover, decided above).
+ */
+function partnerRelation(caller: Caller, c: CaseFacts): Basis | null {
+  if (!caller.org) return null;
+  switch (caller.partnerKind) {
+    case 'court':
+      return c.courtOrgId === caller.org ? { type: 'owning_court', id: c.courtOrgId } : null;
+    case 'police':
+      return c.referringOrgId === caller.org ? { type: 'referrer', id: c.referringOrgId } : null;
+    case 'prosecution':
+      return c.prosecutionOrgId === caller.org
+        ? { type: 'prosecution_office', id: c.prosecutionOrgId }
+        : null;
+    case 'probation':
+    case 'social_services': {
+      const kind = caller.partnerKind === 'probation' ? 'supervision' : 'social_work';
+      const p = c.participants.find((x) => x.kind === kind && x.orgId === caller.org);
+      return p ? { type: p.kind, id: p.refId } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
  * A child's record is visible to whoever may see one of the child's cases, and to the
  * organisation that registered the child (so a clerk can open the first case).
  */
@@ -313,6 +349,8 @@ function decidePerson(
 ): Decision {
   const p = input.person;
   if (!p || p.expunged) return deny(404, 'person not found', purposeFor(purposeRoles[0]));
+  // A merged record answers through its survivor (the person service decides on the survivor).
+  if (p.merged) return deny(404, 'person merged into another record', purposeFor(purposeRoles[0]));
   // Every relationship to the child counts; the widest view of the record wins.
   const allowed: Extract<Decision, { allow: true }>[] = [];
   for (const c of p.cases) {
@@ -325,7 +363,7 @@ function decidePerson(
     allowed.push({ ...d, personView: view });
   }
   // 6. A child whose every case is sealed is as invisible as the cases (matches hide them too).
-  const allSealed = p.cases.length > 0 && p.cases.every((c) => c.sealed);
+  const allSealed = everyCaseSealed(p.cases);
   if (allowed.length === 0 && allSealed)
     return deny(404, 'every case of the child sealed', purposeFor(purposeRoles[0]));
   const registrar = purposeRoles.find((r) => r === 'court_clerk' || r === 'partner_system');
@@ -346,6 +384,22 @@ function decidePerson(
   if (through.length === 0) return deny(404, 'not related to the person', purposeFor(purposeRoles[0]));
   const rank = (d: (typeof allowed)[number]) => PERSON_VIEWS.indexOf(d.personView!);
   return through.reduce((best, d) => (rank(d) < rank(best) ? d : best));
+}
+
+/** Rule 6 for a child: the child has cases and every one is sealed (or expunged). */
+export function everyCaseSealed(cases: Pick<CaseFacts, 'sealed'>[]): boolean {
+  return cases.length > 0 && cases.every((c) => c.sealed);
+}
+
+/**
+ * Whether a child may be proposed as a match at all (capability 12): a live record (not expunged,
+ * not merged into another), and not a child whose every case is sealed (rule 6: as invisible as the
+ * cases). A match shows only the id, a score and the birth year, to the roles that register
+ * children. The persons repository's match query states the same condition in SQL (live record, and
+ * no case or some case neither sealed nor expunged); tests/person-matching.test.ts holds them equal.
+ */
+export function isMatchCandidate(p: Pick<PersonFacts, 'expunged' | 'merged' | 'cases'>): boolean {
+  return !p.expunged && !p.merged && !everyCaseSealed(p.cases);
 }
 
 /**

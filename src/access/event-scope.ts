@@ -1,21 +1,49 @@
 import { type SQL, and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import { cases } from '../db/schema/cases.js';
 import { events } from '../db/schema/events.js';
+import { legalAidAssignments } from '../db/schema/legal-aid.js';
+import { ALERT_RULES, RULE_DECLARATIONS } from '../modules/alerts/rules.js';
 import { EVENT_RESOURCES, type EventResource } from '../modules/events/types.js';
 import type { Caller } from './caller.js';
-import { ACTIONS, type Action, type Role } from './roles.js';
+import { type Action, type Role, roleMayAct } from './roles.js';
 import { visibleCasesCondition } from './scope.js';
 
 const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
 
 /** Rule 1 of decide() alone: the caller's roles that may take the action (partners also need its scope). */
 export function rolesFor(caller: Caller, action: Action): Role[] {
-  const rule = ACTIONS[action];
-  return caller.roles.filter(
-    (r) =>
-      (rule.roles as readonly Role[]).includes(r) &&
-      (r !== 'partner_system' || rule.scope === null || caller.scopes.includes(rule.scope)),
-  );
+  return caller.roles.filter((r) => roleMayAct(caller, action, r));
+}
+
+/**
+ * `alert.*` events, per rule, exactly as GET /v1/alerts shows the alerts themselves: a caller sees a
+ * rule's event only through a role that may list alerts and can act on that rule (its `actors`), and
+ * only while related to the case in that role; the lawyer a waiting assignment is addressed to also
+ * sees its `legal_aid_not_accepted` events. The rule is the first part of the event's resource id
+ * (`rule:caseId:subjectId`). Sealed and expunged cases' alert events are shown to nobody.
+ */
+function alertEventBranches(caller: Caller): SQL[] {
+  const listing = rolesFor(caller, 'alert:list');
+  const out: SQL[] = [];
+  for (const rule of ALERT_RULES) {
+    const roles = listing.filter((r) => RULE_DECLARATIONS[rule].actors.includes(r));
+    const ofRule = and(
+      eq(events.resourceType, 'alert'),
+      sql`split_part(${events.resourceId}, ':', 1) = ${rule}`,
+    )!;
+    const related: SQL[] = roles.length ? [visibleCasesCondition({ ...caller, roles })] : [];
+    if (rule === 'legal_aid_not_accepted' && listing.includes('legal_aid_lawyer')) {
+      related.push(
+        and(
+          isNull(cases.sealedAt),
+          isNull(cases.expungedAt),
+          sql`exists (select 1 from ${legalAidAssignments} where ${legalAidAssignments.id}::text = split_part(${events.resourceId}, ':', 3) and ${legalAidAssignments.lawyerSub} = ${caller.sub})`,
+        )!,
+      );
+    }
+    if (related.length) out.push(and(ofRule, or(...related))!);
+  }
+  return out;
 }
 
 /**
@@ -34,6 +62,10 @@ export function visibleEventsCondition(caller: Caller, courtOrderReference: stri
   }
   const branches: SQL[] = [];
   for (const [action, resources] of byAction) {
+    if (action === 'alert:list') {
+      branches.push(...alertEventBranches(caller));
+      continue;
+    }
     const roles = rolesFor(caller, action);
     if (roles.length === 0) continue;
     const asRoles: Caller = { ...caller, roles };

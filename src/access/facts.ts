@@ -43,14 +43,14 @@ async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
              (c.sealed_at IS NOT NULL OR c.expunged_at IS NOT NULL) AS sealed, c.sealed_order_ref,
              (c.expunged_at IS NOT NULL) AS expunged,
              (SELECT json_agg(p) FROM (
-                SELECT 'legal_aid' AS kind, l.lawyer_sub AS sub, l.id AS "refId"
+                SELECT 'legal_aid' AS kind, l.lawyer_sub AS sub, l.id AS "refId", l.legal_aid_org_id AS "orgId"
                   FROM legal_aid_assignments l
                  WHERE l.case_id = c.id AND l.status = 'accepted' AND l.lawyer_sub IS NOT NULL
                 UNION ALL
-                SELECT 'supervision', s.officer_sub, s.id
+                SELECT 'supervision', s.officer_sub, s.id, s.officer_org_id
                   FROM supervisions s WHERE s.case_id = c.id AND s.status IN (${active})
                 UNION ALL
-                SELECT 'social_work', w.social_worker_sub, w.id
+                SELECT 'social_work', w.social_worker_sub, w.id, w.org_id
                   FROM social_work_assignments w WHERE w.case_id = c.id AND w.status = 'active'
              ) p) AS participants,
              -- Handovers relate their receiving organisation while open (RECEIVING_STATUSES).
@@ -80,11 +80,22 @@ async function selectCaseFacts(tx: Executor, where: SQL): Promise<CaseFacts[]> {
 
 export async function loadPersonFacts(tx: Executor, personId: string): Promise<PersonFacts | null> {
   const [row] = await tx
-    .select({ id: persons.id, createdByOrg: persons.createdByOrg, expungedAt: persons.expungedAt })
+    .select({
+      id: persons.id,
+      createdByOrg: persons.createdByOrg,
+      expungedAt: persons.expungedAt,
+      mergedInto: persons.mergedInto,
+    })
     .from(persons)
     .where(eq(persons.id, personId));
   if (!row) return null;
   // Every case of the child with its participants in one statement, not one round trip per case.
   const caseFacts = await selectCaseFacts(tx, sql`c.person_id = ${personId}`);
-  return { id: row.id, createdByOrg: row.createdByOrg, expunged: row.expungedAt !== null, cases: caseFacts };
+  return {
+    id: row.id,
+    createdByOrg: row.createdByOrg,
+    expunged: row.expungedAt !== null,
+    merged: row.mergedInto !== null,
+    cases: caseFacts,
+  };
 }

@@ -32,7 +32,16 @@ export const WRITABLE_FIELDS = {
     ],
   },
   person: {
-    court_clerk: ['reason', 'givenName', 'familyName', 'dateOfBirth', 'sex', 'region', 'guardians'],
+    court_clerk: [
+      'reason',
+      'givenName',
+      'familyName',
+      'dateOfBirth',
+      'sex',
+      'region',
+      'guardians',
+      'nationalId',
+    ],
   },
 } as const satisfies Record<string, Partial<Record<Role, readonly string[]>>>;
 
@@ -96,7 +105,8 @@ const PERSON_IDENTITY = [
   'sex',
   'createdAt',
 ] as const;
-const PERSON_FILE = [...PERSON_IDENTITY, 'region', 'guardians'] as const;
+/** The national identity number goes with the file, not with the identity a pending intake shows. */
+const PERSON_FILE = [...PERSON_IDENTITY, 'nationalId', 'region', 'guardians'] as const;
 const PERSON_RECORD = [...PERSON_FILE, 'guardianContact'] as const;
 
 /** What each relationship opens (decide.ts, personViewOf); the role's allowlist narrows it further. */

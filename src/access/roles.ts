@@ -1,3 +1,6 @@
+import type { PartnerKind } from '../db/schema/partner-clients.js';
+import type { Caller } from './caller.js';
+
 /**
  * Roles, actions and purposes of use, declared once as data. The decision function (decide.ts)
  * reads these tables; nothing else grants anything.
@@ -93,7 +96,12 @@ export const ACTIONS = {
   },
   'staff:write': { roles: ['admin'], scope: null, caseScoped: false },
   'staff:read': { roles: ['admin', 'court_clerk'], scope: null, caseScoped: false },
-  'person:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
+  /** A police system recording an arrest registers the child first (`arrests:write` is enough). */
+  'person:create': {
+    roles: ['court_clerk', 'partner_system'],
+    scope: ['cases:write', 'arrests:write'],
+    caseScoped: false,
+  },
   'person:read': {
     roles: CASE_READERS_AND_REFERRERS,
     scope: 'cases:read',
@@ -102,8 +110,27 @@ export const ACTIONS = {
   },
   /** Corrections of a child's details (SPEC 6): the court that registered the child or owns a case of theirs. */
   'person:correct': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
-  'person:match': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
+  'person:match': {
+    roles: ['court_clerk', 'partner_system'],
+    scope: ['cases:write', 'arrests:write'],
+    caseScoped: false,
+  },
+  /**
+   * Merging two records of the same child (capability 12): a court clerk, decided on each record
+   * alone (the clerk's court sees both), never a partner system.
+   */
+  'person:merge': { roles: ['court_clerk'], scope: null, caseScoped: false, personScoped: true },
   'case:create': { roles: ['court_clerk', 'partner_system'], scope: 'cases:write', caseScoped: false },
+  /**
+   * Intake of an arrest (intakeKind `arrest`): a police system with `arrests:write` alone may open
+   * it, besides anyone who may take case:create (intakeActions below).
+   */
+  'arrest:create': {
+    roles: ['partner_system'],
+    scope: 'arrests:write',
+    caseScoped: false,
+    partnerKinds: ['police'],
+  },
   'case:list': {
     roles: CASE_READERS_AND_REFERRERS,
     scope: 'cases:read',
@@ -119,7 +146,13 @@ export const ACTIONS = {
   // The case path (issue 3). Moves of the case's stage are also bounded by src/modules/cases/stages.ts.
   'case:close': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'timeline:read': { roles: CASE_READERS, scope: null, caseScoped: true },
-  'custody:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /** Police systems (custody:write) record custody of the cases their organisation referred. */
+  'custody:write': {
+    roles: ['court_clerk', 'partner_system'],
+    scope: 'custody:write',
+    caseScoped: true,
+    partnerKinds: ['police'],
+  },
   'custody:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'diversion:write': { roles: ['court_clerk', 'prosecutor'], scope: null, caseScoped: true },
   /** Waiving a diversion condition is the prosecutor's decision, with a reason. */
@@ -137,12 +170,29 @@ export const ACTIONS = {
    */
   'legal_aid:respond': { roles: ['legal_aid_lawyer'], scope: null, caseScoped: false },
   'legal_aid:worklist': { roles: ['legal_aid_lawyer'], scope: null, caseScoped: false },
-  'hearing:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /** Court systems (hearings:write) record the hearings of their own court's cases. */
+  'hearing:write': {
+    roles: ['court_clerk', 'partner_system'],
+    scope: 'hearings:write',
+    caseScoped: true,
+    partnerKinds: ['court'],
+  },
   'hearing:read': { roles: CASE_READERS, scope: null, caseScoped: true },
-  'disposition:write': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  'disposition:write': {
+    roles: ['court_clerk', 'partner_system'],
+    scope: 'dispositions:write',
+    caseScoped: true,
+    partnerKinds: ['court'],
+  },
   'disposition:read': { roles: CASE_READERS, scope: null, caseScoped: true },
   'supervision:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
-  'supervision:write': { roles: ['probation_officer'], scope: null, caseScoped: true },
+  /** Contacts, violations, notes: the officer, or the probation system of the officer's organisation. */
+  'supervision:write': {
+    roles: ['probation_officer', 'partner_system'],
+    scope: 'supervision:write',
+    caseScoped: true,
+    partnerKinds: ['probation'],
+  },
   /** The court's answer to an officer's revocation request. */
   'supervision:decide': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'supervision:read': {
@@ -171,20 +221,28 @@ export const ACTIONS = {
   'referral:send': { roles: ['court_clerk', 'social_worker'], scope: null, caseScoped: true },
   /** A referral's content (service, outcome) is disclosed per its category, as records are. */
   'referral:read': {
-    roles: ['court_clerk', 'judge', 'social_worker'],
-    scope: null,
+    roles: ['court_clerk', 'judge', 'social_worker', 'partner_system'],
+    scope: 'referrals:write',
+    partnerKinds: ['social_services'],
     caseScoped: true,
     sensitive: true,
     incoming: ['referral'],
   },
+  /** The receiving organisation's social worker, or its social services system (referrals:write). */
   'referral:respond': {
-    roles: ['social_worker'],
-    scope: null,
+    roles: ['social_worker', 'partner_system'],
+    scope: 'referrals:write',
+    partnerKinds: ['social_services'],
     caseScoped: true,
     incoming: ['referral'],
     incomingOnly: true,
   },
-  'referral:worklist': { roles: ['social_worker'], scope: null, caseScoped: false },
+  'referral:worklist': {
+    roles: ['social_worker', 'partner_system'],
+    scope: 'referrals:write',
+    partnerKinds: ['social_services'],
+    caseScoped: false,
+  },
   'social_work:assign': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'social_services:write': { roles: ['social_worker'], scope: null, caseScoped: true },
   /** Lists of assessments and referrals give metadata only; content is read through the records module. */
@@ -279,6 +337,11 @@ export const ACTIONS = {
   'case:accept_intake': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   'case:seal': { roles: ['court_clerk'], scope: null, caseScoped: true },
   'case:expunge': { roles: ['court_clerk'], scope: null, caseScoped: true },
+  /**
+   * The court's own closed cases that the configured rules make eligible for sealing (issue 13):
+   * its clerks and judges read the list to decide; sealing itself stays `case:seal`, one case at a time.
+   */
+  'sealing:eligible': { roles: ['court_clerk', 'judge'], scope: null, caseScoped: false },
   // Detention places (issue 11): the registry holds no personal data and is read by every
   // professional role and the analysts; visits are part of a child's custody (custody:write/read).
   'facility:create': { roles: ['admin'], scope: null, caseScoped: false },
@@ -313,7 +376,13 @@ export const ACTIONS = {
   string,
   {
     roles: readonly Role[];
-    scope: string | null;
+    /** The scope a partner system needs (one of them, for a list); null: none. */
+    scope: PartnerScope | readonly PartnerScope[] | null;
+    /**
+     * Partner systems of these kinds only, related to the case through their kind's relationship
+     * (decide.ts, partnerRelation); without it, a partner is related as the case's referrer.
+     */
+    partnerKinds?: readonly PartnerKind[];
     caseScoped: boolean;
     /** Reads sensitive content: each category needs consent, a court order or break-glass. */
     sensitive?: boolean;
@@ -331,3 +400,30 @@ export const ACTIONS = {
 >;
 
 export type Action = keyof typeof ACTIONS;
+
+/**
+ * Rule 1 for one role of the caller: the role may take the action, and a partner system also holds
+ * one of the action's scopes and is of one of its kinds.
+ */
+export function roleMayAct(
+  caller: Pick<Caller, 'scopes' | 'partnerKind'>,
+  action: Action,
+  role: Role,
+): boolean {
+  const rule: {
+    roles: readonly Role[];
+    scope: PartnerScope | readonly PartnerScope[] | null;
+    partnerKinds?: readonly PartnerKind[];
+  } = ACTIONS[action];
+  if (!rule.roles.includes(role)) return false;
+  if (role !== 'partner_system') return true;
+  if (rule.partnerKinds && !rule.partnerKinds.includes(caller.partnerKind as PartnerKind)) return false;
+  if (rule.scope === null) return true;
+  const scopes: readonly string[] = typeof rule.scope === 'string' ? [rule.scope] : rule.scope;
+  return scopes.some((s) => caller.scopes.includes(s));
+}
+
+/** The actions that allow an intake of this kind: an arrest also through arrest:create (police). */
+export function intakeActions(intakeKind: string): Action[] {
+  return intakeKind === 'arrest' ? ['case:create', 'arrest:create'] : ['case:create'];
+}

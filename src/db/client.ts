@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +72,8 @@ export type DatabaseOptions =
       timeouts?: Partial<DatabaseTimeouts>;
       /** A streaming replica for reads that tolerate lag (DATABASE_READ_URL). */
       readUrl?: string;
+      /** Named prepared statements (DATABASE_PREPARED_STATEMENTS, default on); see PreparingClient. */
+      preparedStatements?: boolean;
     }
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'pglite-memory' };
@@ -102,6 +105,7 @@ export function openDatabase(options: DatabaseOptions): Database {
       options.poolMax ?? 10,
       { ...DEFAULT_TIMEOUTS, ...options.timeouts },
       options.readUrl,
+      options.preparedStatements ?? true,
     );
   }
   return openPglite(options.kind === 'pglite' ? options.dataDir : null);
@@ -120,8 +124,42 @@ export function databaseOptionsFrom(config: Config): DatabaseOptions {
           connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
         },
         readUrl: config.DATABASE_READ_URL,
+        preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
       }
     : { kind: 'pglite', dataDir: config.DATA_DIR };
+}
+
+/**
+ * A pg client that sends every statement with parameters as a named prepared statement, named by
+ * a hash of its text. drizzle sends unnamed statements, which PostgreSQL parses and plans on every
+ * execution; named, each connection parses a statement once and re-uses it (and its plan, once
+ * PostgreSQL's plan cache judges a generic plan as good as a custom one). This halved the
+ * database's CPU per statement in the benchmarks (README "Benchmarks"). The set of statement texts
+ * is the code's own (values are always parameters), so the per-connection cache stays bounded.
+ * Off with DATABASE_PREPARED_STATEMENTS=false, for a pooler in transaction mode that cannot carry
+ * prepared statements across transactions (PgBouncer before 1.21).
+ */
+class PreparingClient extends pg.Client {
+  // pg's query() has a dozen overloads; this forwards them all, naming statements with parameters.
+  override query(config: any, values?: any, callback?: any): any {
+    if (config && typeof config === 'object' && typeof config.text === 'string' && !config.name) {
+      const params = Array.isArray(values) ? values : config.values;
+      if (Array.isArray(params) && params.length > 0) {
+        config = { ...config, name: statementName(config.text) };
+      }
+    }
+    return super.query(config, values, callback);
+  }
+}
+
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `jj_${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 /** How long a replica that failed is skipped before it is tried again. */
@@ -175,8 +213,15 @@ function replicaReader(readUrl: string | undefined, poolMax: number) {
   };
 }
 
-function openPostgres(url: string, poolMax: number, timeouts: DatabaseTimeouts, readUrl?: string): Database {
+function openPostgres(
+  url: string,
+  poolMax: number,
+  timeouts: DatabaseTimeouts,
+  readUrl: string | undefined,
+  preparedStatements: boolean,
+): Database {
   const pool = new pg.Pool({
+    ...(preparedStatements ? { Client: PreparingClient } : {}),
     connectionString: url,
     max: poolMax,
     connectionTimeoutMillis: timeouts.connectMs,

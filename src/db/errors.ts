@@ -47,3 +47,11 @@ export function isDatabaseTimeout(err: unknown): boolean {
   }
   return false;
 }
+
+/** A unique index refused the row (23505); `index`: only that one. */
+export function isUniqueViolation(err: unknown, index?: string): boolean {
+  for (let e: any = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (e.code === '23505') return !index || e.constraint === index || String(e.message).includes(index);
+  }
+  return false;
+}

@@ -6,6 +6,7 @@ import { authorizeReplay } from '../access/authorize.js';
 import { subjectsOfRequest } from '../audit/query.js';
 import { writeAudit } from '../audit/writer.js';
 import type { Db } from '../db/client.js';
+import { auditEvents } from '../db/schema/audit.js';
 import { idempotencyKeys } from '../db/schema/idempotency.js';
 import { badRequest, conflict, unprocessable } from '../lib/errors.js';
 import { contextOf } from './auth.js';
@@ -15,6 +16,19 @@ const PENDING_EXPIRY_SECONDS = 120;
 /** Replays are for retries; after a day a stored response (which may hold personal data) is not replayed. */
 const REPLAY_TTL_SECONDS = 24 * 60 * 60;
 const REPLAYED_HEADERS = ['etag', 'location', 'content-type'];
+/** How often a key left unsettled by a database fault is tried again. */
+const SETTLE_RETRY_MS = 1_000;
+
+interface Outcome {
+  key: string;
+  sub: string;
+  requestId: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Past this the key is expired anyway (a retry takes it over): no point settling it. */
+  until: number;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,7 +96,13 @@ export default fp(
         existing.status === null ? age > PENDING_EXPIRY_SECONDS * 1000 : age > REPLAY_TTL_SECONDS * 1000;
       if (stale) {
         // The first request never finished (its instance died), or its response is past replaying:
-        // this request takes the key over and runs again.
+        // this request takes the key over and runs again; unless the first one did commit.
+        if (existing.status === null && (await firstCommitted(existing.requestId, sub))) {
+          throw conflict(
+            'The first request with this Idempotency-Key completed, but its response was not kept: read the resource instead of retrying',
+            { idempotencyOutcome: 'completed' },
+          );
+        }
         await db
           .update(idempotencyKeys)
           .set({
@@ -101,7 +121,22 @@ export default fp(
         return;
       }
       if (existing.status === null) {
-        throw conflict('The first request with this Idempotency-Key is still being processed; retry shortly');
+        // The first request committed its change but its response was never recorded (its instance
+        // died, or the database went away between the commit and the recording): running it again
+        // would do the change twice, and there is no response to replay. Said so, for good.
+        if (await firstCommitted(existing.requestId, sub)) {
+          throw conflict(
+            'The first request with this Idempotency-Key completed, but its response was not kept: read the resource instead of retrying',
+            { idempotencyOutcome: 'completed' },
+          );
+        }
+        reply.header('retry-after', '1');
+        throw conflict(
+          'The first request with this Idempotency-Key is still being processed; retry shortly',
+          {
+            idempotencyOutcome: 'running',
+          },
+        );
       }
       const ctx = contextOf(request);
       // The replay hands the first response out again, so it is authorised again (issue 8): same
@@ -138,31 +173,104 @@ export default fp(
       const idem = request.idempotency;
       if (!idem) return payload;
       request.idempotency = null;
-      const where = and(eq(idempotencyKeys.callerSub, idem.sub), eq(idempotencyKeys.key, idem.key));
-      if (reply.statusCode >= 500) {
-        // Nothing was done (the change rolled back): free the key so the retry runs again.
-        await db.delete(idempotencyKeys).where(where);
-        return payload;
-      }
       const headers: Record<string, string> = {};
       for (const name of REPLAYED_HEADERS) {
         const v = reply.getHeader(name);
         if (typeof v === 'string') headers[name] = v;
       }
+      const outcome: Outcome = {
+        ...idem,
+        requestId: String(request.id),
+        status: reply.statusCode,
+        headers,
+        body: typeof payload === 'string' ? payload : String(payload ?? ''),
+        until: Date.now() + PENDING_EXPIRY_SECONDS * 1000,
+      };
+      try {
+        await settle(outcome);
+      } catch (err) {
+        // The database went away after the request (a 503 from a lost connection, or a change that
+        // committed just before): the answer goes out as it is, and the key is settled as soon as
+        // the database is back, so that a retry is not told "still being processed" until expiry.
+        request.log.warn({ err }, 'idempotency key not settled; retrying in the background');
+        unsettled.push(outcome);
+        retry.start();
+      }
+      return payload;
+    });
+
+    /** Records the response for replay, or frees the key when nothing was done (5xx). */
+    async function settle(o: Outcome): Promise<void> {
+      const where = and(
+        eq(idempotencyKeys.callerSub, o.sub),
+        eq(idempotencyKeys.key, o.key),
+        // only the request that holds the key (a later one may have taken an expired key over)
+        eq(idempotencyKeys.requestId, o.requestId),
+      );
+      if (o.status >= 500) {
+        // Nothing was done (the change rolled back): free the key so the retry runs again. A 5xx
+        // whose change did commit (the connection lost while COMMIT was answered) keeps the key
+        // pending: a retry is told the first request completed rather than doing it twice.
+        if (!(await firstCommitted(o.requestId, o.sub))) await db.delete(idempotencyKeys).where(where);
+        return;
+      }
       // The case and child the response is about, as its audit row named them (the work has
       // committed): a replay is re-authorised against them, and sealing drops the row by them.
-      const subjects = await subjectsOfRequest(db, String(request.id));
+      const subjects = await subjectsOfRequest(db, o.requestId);
       await db
         .update(idempotencyKeys)
         .set({
-          status: reply.statusCode,
-          headers,
-          body: typeof payload === 'string' ? payload : String(payload ?? ''),
+          status: o.status,
+          headers: o.headers,
+          body: o.body,
           caseId: subjects.caseId,
           personId: subjects.personId,
         })
         .where(where);
-      return payload;
+    }
+
+    /** Whether the request left an allowed audit row: its change (if any) committed. */
+    async function firstCommitted(requestId: string | null, sub: string): Promise<boolean> {
+      if (requestId === null) return false;
+      const [row] = await db
+        .select({ id: auditEvents.id })
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.requestId, requestId),
+            eq(auditEvents.actorSub, sub),
+            eq(auditEvents.outcome, 'allowed'),
+          ),
+        )
+        .limit(1);
+      return Boolean(row);
+    }
+
+    const unsettled: Outcome[] = [];
+    const retry = {
+      timer: null as NodeJS.Timeout | null,
+      start() {
+        if (this.timer) return;
+        this.timer = setInterval(() => void this.pass(), SETTLE_RETRY_MS);
+        this.timer.unref();
+      },
+      async pass() {
+        for (const o of unsettled.splice(0)) {
+          if (Date.now() > o.until) continue; // past expiry: a retry takes the key over anyway
+          try {
+            await settle(o);
+          } catch {
+            unsettled.push(o);
+          }
+        }
+        if (unsettled.length === 0 && this.timer) {
+          clearInterval(this.timer);
+          this.timer = null;
+        }
+      },
+    };
+    app.addHook('onClose', async () => {
+      if (retry.timer) clearInterval(retry.timer);
     });
   },
   { name: 'idempotency' },

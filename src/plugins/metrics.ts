@@ -84,14 +84,20 @@ export default fp(
 
     const jobDuration = new Histogram({
       name: 'scheduled_job_duration_seconds',
-      help: 'Scheduled work by job (audit_seal, audit_partitions) and outcome; _count is the number of runs',
+      help: 'Scheduled work by job and outcome (ok, error, skipped: another instance had the turn); _count is the number of runs',
       labelNames: ['job', 'outcome'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers: [registry],
     });
     const jobItems = new Counter({
       name: 'scheduled_job_items_total',
-      help: 'What scheduled work did: audit rows sealed, partitions ensured',
+      help: 'What scheduled work did: audit rows sealed, partitions ensured, rows pruned (prune_* jobs), webhook messages sent, alert events written',
+      labelNames: ['job'],
+      registers: [registry],
+    });
+    const jobLastSuccess = new Gauge({
+      name: 'scheduled_job_last_success_timestamp_seconds',
+      help: 'When each scheduled job last finished a run without error on this instance (Unix time)',
       labelNames: ['job'],
       registers: [registry],
     });
@@ -99,6 +105,9 @@ export default fp(
       observe(job, outcome, seconds, items) {
         jobDuration.observe({ job, outcome }, seconds);
         if (items) jobItems.inc({ job }, items);
+        // Always present once the job ran, so "no rows pruned" reads as 0, not as a missing series.
+        if (outcome !== 'error') jobItems.inc({ job }, 0);
+        if (outcome === 'ok') jobLastSuccess.set({ job }, Date.now() / 1000);
       },
     } satisfies JobMetrics);
 

@@ -4,10 +4,11 @@ import { sql } from 'drizzle-orm';
 import type { Caller } from '../access/caller.js';
 import { writeAudit } from '../audit/writer.js';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import { type Db, rowsOf } from '../db/client.js';
 import { rateLimitCounters } from '../db/schema/rate-limits.js';
 import { tooManyRequests } from '../lib/errors.js';
 import { contextOf } from './auth.js';
+import { measured } from './metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,15 +42,19 @@ const counters = {
       });
     return row;
   },
-  /** Windows that have ended; the primary key leads with window_start, so this is a range delete. */
+  /**
+   * Windows that have ended (the primary key leads with window_start, so this is a range scan);
+   * SKIP LOCKED, so instances pruning at once never wait on each other nor delete a row twice.
+   */
   async prune(db: Db, windowSeconds: number): Promise<number> {
-    const rows = await db
-      .delete(rateLimitCounters)
-      .where(
-        sql`${rateLimitCounters.windowStart} < statement_timestamp() - make_interval(secs => ${windowSeconds})`,
-      )
-      .returning({ key: rateLimitCounters.key });
-    return rows.length;
+    return rowsOf<{ key: string }>(
+      await db.execute(sql`
+        DELETE FROM ${rateLimitCounters} WHERE (window_start, key) IN (
+          SELECT window_start, key FROM ${rateLimitCounters}
+           WHERE window_start < statement_timestamp() - make_interval(secs => ${windowSeconds})
+           FOR UPDATE SKIP LOCKED)
+        RETURNING key`),
+    ).length;
   },
 };
 
@@ -73,7 +78,15 @@ export default fp(
     const { db, config } = opts;
     const window = config.RATE_LIMIT_WINDOW_SECONDS;
 
-    app.decorate('rateLimits', { prune: () => counters.prune(db, window) });
+    // Job `prune_rate_limits` in /metrics (runs, duration, windows deleted, last success).
+    const prune = () =>
+      measured(
+        app.jobs,
+        'prune_rate_limits',
+        () => counters.prune(db, window),
+        (n) => n,
+      );
+    app.decorate('rateLimits', { prune });
     if (!config.RATE_LIMIT_ENABLED) {
       app.decorate('rateLimit', async () => {});
       return;
@@ -105,10 +118,10 @@ export default fp(
 
     // Past windows are deleted by every instance in turn; a delete finding nothing costs an index probe.
     const timer = setInterval(() => {
-      counters.prune(db, window).catch((err) => app.log.warn({ err }, 'pruning rate limit counters failed'));
+      prune().catch((err) => app.log.warn({ err }, 'pruning rate limit counters failed'));
     }, Math.max(1, window) * 1000);
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
   },
-  { name: 'rate-limit', dependencies: ['auth'] },
+  { name: 'rate-limit', dependencies: ['auth', 'metrics'] },
 );

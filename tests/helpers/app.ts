@@ -160,7 +160,7 @@ export async function registerPartnerClient(testDb: TestDatabase, opts: TokenOpt
   const scopes = (opts.scope ?? '').split(' ').filter(Boolean);
   await testDb.database.db.execute(sql`
     INSERT INTO partner_clients (client_id, org_id, kind, allowed_scopes, created_by)
-    VALUES (${clientId}, ${org}, 'police', ${`{${scopes.join(',')}}`}::text[], 'test-harness')
+    VALUES (${clientId}, ${org}, ${opts.partnerKind ?? 'police'}, ${`{${scopes.join(',')}}`}::text[], 'test-harness')
     ON CONFLICT (client_id) DO UPDATE SET allowed_scopes =
       ARRAY(SELECT DISTINCT unnest(partner_clients.allowed_scopes || excluded.allowed_scopes))`);
   return { ...opts, clientId, org };

@@ -69,6 +69,11 @@ export interface Proxy extends Listening {
   blackhole(on: boolean): void;
   /** While on, new connections are closed at once. */
   refuse(on: boolean): void;
+  /**
+   * While on, nothing is read from either side (bytes wait in the kernel's buffers, as behind a
+   * congested or partitioned link that later heals); off, everything held is delivered.
+   */
+  stall(on: boolean): void;
   connections(): number;
 }
 
@@ -77,6 +82,7 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
   const pairs = new Set<[Socket, Socket]>();
   let holed = false;
   let refusing = false;
+  let stalled = false;
   const server = createServer((client) => {
     client.on('error', () => {});
     if (refusing) {
@@ -94,6 +100,10 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       });
     forward(client, upstream);
     forward(upstream, client);
+    if (stalled) {
+      client.pause();
+      upstream.pause();
+    }
     const drop = () => {
       pairs.delete(pair);
       client.destroy();
@@ -117,6 +127,10 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     },
     refuse(on) {
       refusing = on;
+    },
+    stall(on) {
+      stalled = on;
+      for (const pair of pairs) for (const s of pair) on ? s.pause() : s.resume();
     },
     connections: () => pairs.size,
     async close() {

@@ -1,12 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from './tokens.js';
 
 /**
- * The service as a real process (what `npm start` runs) on a PostgreSQL database, verifying tokens
- * of a test issuer. Budgets are generous: two busy cores can take a minute to start it.
+ * The service as a real process (what `npm start` runs: the compiled `dist/server.js`, built once by
+ * tests/helpers/global-setup.ts) on a PostgreSQL database, verifying tokens of a test issuer. Budgets
+ * are generous: two busy cores can take a while to start it.
  */
 export interface ServiceProcess {
   base: string;
@@ -18,7 +20,9 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export const SERVICE_COMMAND = [process.execPath, '--import', 'tsx', 'src/server.ts'];
+const run = promisify(execFile);
+
+export const SERVICE_COMMAND = [process.execPath, resolve('dist/server.js')];
 
 export async function spawnService(
   databaseUrl: string,
@@ -39,6 +43,8 @@ export async function spawnService(
       AUTH_ISSUER: TEST_ISSUER,
       AUTH_AUDIENCE: TEST_AUDIENCE,
       AUDIT_SEAL_INTERVAL_MS: '100',
+      // as in the in-process suite: load tests fire more than a window's worth with one token
+      RATE_LIMIT_ENABLED: 'false',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,4 +88,68 @@ export async function spawnService(
       }
     },
   };
+}
+
+/** What a request to a service process came back with; status 0 when no answer came at all. */
+export interface Outcome {
+  status: number;
+  type: string | null;
+  etag: string | null;
+  body: any;
+}
+
+/**
+ * One request to a service process over real HTTP. A request the process never answers (killed
+ * under it, or connection refused) comes back as status 0 rather than throwing. The abort is only a
+ * guard against a hang, not a measured budget.
+ */
+export async function callService(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Outcome> {
+  try {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined
+          ? {}
+          : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {}
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      etag: res.headers.get('etag'),
+      body: parsed,
+    };
+  } catch (err) {
+    return { status: 0, type: null, etag: null, body: String(err) };
+  }
+}
+
+/** `npm run audit:verify` (the compiled CLI) against a database; the report parsed when it is JSON. */
+export async function auditVerify(databaseUrl: string, dataDir: string) {
+  try {
+    const { stdout } = await run(process.execPath, [resolve('dist/cli/verify-audit.js')], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, NODE_ENV: 'test' },
+      timeout: 180_000,
+      maxBuffer: 1 << 24,
+    });
+    return { code: 0, report: JSON.parse(stdout) };
+  } catch (err: any) {
+    return { code: err.code as number, report: err.stdout as string };
+  }
 }

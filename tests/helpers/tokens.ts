@@ -12,6 +12,8 @@ export interface TokenOptions {
   org?: string;
   scope?: string;
   clientId?: string;
+  /** Partner systems: the kind their client is registered with by `as()` (default police). */
+  partnerKind?: 'police' | 'prosecution' | 'court' | 'probation' | 'social_services' | 'statistics_office';
   /** Seconds from now; negative for an expired token. */
   expiresIn?: number;
 }

@@ -92,6 +92,7 @@ export const CASE_EVENT_KINDS = [
   'child_registered_elsewhere',
   'case_corrected',
   'child_corrected',
+  'child_records_merged',
   // the stage machine's events (src/modules/cases/stages.ts, STAGE_EVENTS)
   'custody_recorded',
   'legal_aid_recorded',

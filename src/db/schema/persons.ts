@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { date, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const SEXES = ['female', 'male', 'other', 'unknown'] as const;
 
@@ -24,12 +35,27 @@ export const persons = pgTable(
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     expungedAt: timestamp('expunged_at', { withTimezone: true, precision: 3 }),
+    /**
+     * The matching keys of the names (src/lib/name-key.ts): kept by the repository on every insert
+     * and correction, erased with the names, backfilled by migration 0023.
+     */
+    givenKey: text('given_key'),
+    familyKey: text('family_key'),
+    /** The national identity number (Azerbaijani FIN), when known: an exact match key. */
+    nationalId: text('national_id'),
+    /** Merged into another record of the same child: this one is a redirect to it. */
+    mergedInto: uuid('merged_into').references((): AnyPgColumn => persons.id),
+    mergedAt: timestamp('merged_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [
-    index('persons_name_trgm_idx').using(
-      'gin',
-      sql`(coalesce(${t.givenName}, '') || ' ' || coalesce(${t.familyName}, '')) gin_trgm_ops`,
-    ),
     index('persons_dob_idx').on(t.dateOfBirth),
+    // The blocking keys of the match (persons repository, matches): the family name's key, the
+    // date of birth (above) and the national identity number, among live records only.
+    index('persons_family_key_idx')
+      .on(t.familyKey, t.dateOfBirth)
+      .where(sql`${t.expungedAt} IS NULL AND ${t.mergedInto} IS NULL`),
+    uniqueIndex('persons_national_id_live_idx')
+      .on(t.nationalId)
+      .where(sql`${t.expungedAt} IS NULL AND ${t.mergedInto} IS NULL`),
   ],
 );

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config.js';
 import { type Db, rowsOf } from '../../db/client.js';
 import { alertStates } from '../../db/schema/alerts.js';
+import type { JobMetrics } from '../../plugins/metrics.js';
 import { cases } from '../../db/schema/cases.js';
 import { writeEvent } from '../events/outbox.js';
 import { alertsUnion } from './rules.js';
@@ -24,20 +25,25 @@ export interface AlertWatcher {
  * tick is caught up by the next comparison. Instances take turns through an advisory lock held for
  * the transaction; the comparison, the state change and the events commit together.
  */
-export function startAlertWatcher(db: Db, config: Config, log: FastifyBaseLogger): AlertWatcher {
+export function startAlertWatcher(
+  db: Db,
+  config: Config,
+  log: FastifyBaseLogger,
+  jobs?: JobMetrics,
+): AlertWatcher {
   // Every case that is neither sealed nor expunged: events are then filtered per caller by the feed.
   const union = alertsUnion(config, () => sql`${cases.sealedAt} is null and ${cases.expungedAt} is null`, {
     sub: '',
     roles: [],
   });
-  let running: Promise<{ raised: number; cleared: number }> | null = null;
+  let running: Promise<{ raised: number; cleared: number; skipped: boolean }> | null = null;
 
   const compare = () =>
     db.transaction(async (tx) => {
       const [lock] = rowsOf<{ got: boolean }>(
         await tx.execute(sql`select pg_try_advisory_xact_lock(${WATCH_LOCK}::bigint) as got`),
       );
-      if (!lock.got || !union) return { raised: 0, cleared: 0 };
+      if (!lock.got || !union) return { raised: 0, cleared: 0, skipped: true };
       const key = (s: string) =>
         sql.raw(
           `${s}.rule = c.rule and ${s}.case_id = c.case_id and ${s}.subject_id = c.subject_id and ${s}.since = c.since`,
@@ -77,14 +83,27 @@ export function startAlertWatcher(db: Db, config: Config, log: FastifyBaseLogger
       return {
         raised: changed.filter((r) => r.type === 'alert.raised').length,
         cleared: changed.filter((r) => r.type === 'alert.cleared').length,
+        skipped: false,
       };
     });
 
   const runNow = async () => {
     while (running) await running.catch(() => {});
+    const started = performance.now();
     running = compare();
     try {
-      return await running;
+      const r = await running;
+      // Job `alert_events` in /metrics; `skipped` when another instance held the turn.
+      jobs?.observe(
+        'alert_events',
+        r.skipped ? 'skipped' : 'ok',
+        (performance.now() - started) / 1000,
+        r.raised + r.cleared,
+      );
+      return { raised: r.raised, cleared: r.cleared };
+    } catch (err) {
+      jobs?.observe('alert_events', 'error', (performance.now() - started) / 1000);
+      throw err;
     } finally {
       running = null;
     }

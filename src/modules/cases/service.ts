@@ -1,7 +1,12 @@
 import type { z } from 'zod';
-import { authorize, authorizeIntakeAcceptance, casesHoldingChild } from '../../access/authorize.js';
+import {
+  authorize,
+  authorizeFirst,
+  authorizeIntakeAcceptance,
+  casesHoldingChild,
+} from '../../access/authorize.js';
 import { shapeFor } from '../../access/properties.js';
-import type { Role } from '../../access/roles.js';
+import { type Role, intakeActions } from '../../access/roles.js';
 import type { RequestContext } from '../../access/caller.js';
 import { visibleCasesCondition } from '../../access/scope.js';
 import type { Config } from '../../config.js';
@@ -66,7 +71,7 @@ export function caseService(db: Db, config: Config) {
   return {
     async create(ctx: RequestContext, input: z.infer<typeof CaseCreate>) {
       return withTransaction(db, ctx, async (tx, audit) => {
-        const decision = await authorize(tx, ctx, 'case:create', {
+        const decision = await authorizeFirst(tx, ctx, intakeActions(input.intakeKind), {
           resourceType: 'case',
           personId: input.personId,
         });
@@ -98,10 +103,12 @@ export function caseService(db: Db, config: Config) {
           }
         }
         const person = await personRepository.get(tx, input.personId);
-        // A child whose every case is sealed is as invisible here as in matches and reads.
+        // A child whose every case is sealed is as invisible here as in matches and reads; a merged
+        // record is a redirect (the child's cases are opened on the survivor).
         if (
           !person ||
           person.expungedAt ||
+          person.mergedInto ||
           !person.dateOfBirth ||
           (await caseRepository.onlyHiddenCases(tx, person.id))
         ) {

@@ -17,6 +17,11 @@ export interface StageMove {
 
 const OPEN: readonly CaseStage[] = CASE_STAGES.filter((s) => s !== 'closed');
 const COURT = ['court_clerk'] as const;
+/**
+ * What a court's clerk records, its court system may record too (hearings:write, dispositions:write);
+ * which partner system may is decided in src/access (scope, kind, relationship).
+ */
+const COURT_OR_SYSTEM = ['court_clerk', 'partner_system'] as const;
 const DIVERSION_ROLES = ['court_clerk', 'prosecutor'] as const;
 
 export const STAGE_EVENTS = [
@@ -52,7 +57,7 @@ export const STAGE_MOVES: readonly StageMove[] = [
     event: 'custody_recorded',
     from: OPEN,
     to: null,
-    roles: COURT,
+    roles: ['court_clerk', 'partner_system'],
     note: 'custody episode started or ended',
   },
   {
@@ -129,49 +134,49 @@ export const STAGE_MOVES: readonly StageMove[] = [
     event: 'hearing_scheduled',
     from: ['intake'],
     to: 'pre_trial',
-    roles: COURT,
+    roles: COURT_OR_SYSTEM,
     note: 'first hearing',
   },
   {
     event: 'hearing_scheduled',
     from: ['pre_trial', 'adjudication', 'disposition', 'supervision'],
     to: null,
-    roles: COURT,
+    roles: COURT_OR_SYSTEM,
     note: 'further hearings',
   },
   {
     event: 'hearing_held',
     from: ['pre_trial'],
     to: 'adjudication',
-    roles: COURT,
+    roles: COURT_OR_SYSTEM,
     note: 'with outcome, attendees, child-friendly courtroom',
   },
   {
     event: 'hearing_held',
     from: ['adjudication', 'disposition', 'supervision'],
     to: null,
-    roles: COURT,
+    roles: COURT_OR_SYSTEM,
     note: 'further hearings',
   },
   {
     event: 'hearing_adjourned',
     from: ['pre_trial', 'adjudication', 'disposition', 'supervision'],
     to: null,
-    roles: COURT,
+    roles: COURT_OR_SYSTEM,
     note: 'to a new date',
   },
   {
     event: 'hearing_cancelled',
     from: OPEN,
     to: null,
-    roles: COURT,
+    roles: COURT_OR_SYSTEM,
     note: 'scheduled hearing called off',
   },
   {
     event: 'disposition_recorded',
     from: ['intake', 'pre_trial', 'adjudication'],
     to: 'disposition',
-    roles: COURT,
+    roles: COURT_OR_SYSTEM,
     note: 'probation and custodial need a held hearing (after the last disposition, when re-sentencing)',
   },
   {
@@ -185,7 +190,7 @@ export const STAGE_MOVES: readonly StageMove[] = [
     event: 'supervision_recorded',
     from: ['supervision'],
     to: null,
-    roles: ['probation_officer'],
+    roles: ['probation_officer', 'partner_system'],
     note: 'contacts, conditions, violations, progress notes, completion, revocation request',
   },
   {
@@ -206,7 +211,7 @@ export const STAGE_MOVES: readonly StageMove[] = [
     event: 'referral_recorded',
     from: OPEN,
     to: null,
-    roles: ['court_clerk', 'social_worker'],
+    roles: ['court_clerk', 'social_worker', 'partner_system'],
     note: 'social-services referral sent; accepted, declined, in progress or completed by its receiver',
   },
   {

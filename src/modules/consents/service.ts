@@ -83,7 +83,7 @@ export function consentService(db: Db, config: Config) {
 
   async function childOf(tx: Executor, personId: string) {
     const person = await personRepository.get(tx, personId);
-    if (!person || person.expungedAt) throw notFound('person');
+    if (!person || person.expungedAt || person.mergedInto) throw notFound('person');
     return person;
   }
 

@@ -20,8 +20,8 @@ export const EVENT_RESOURCES = {
   // added, to those whose role may read the case's records at all.
   record: 'record:read',
   court_order: 'court_order:read',
-  // Deadline alerts that started or stopped holding (src/modules/alerts/watcher.ts), to those whose
-  // role may list alerts and who are related to the case.
+  // Deadline alerts that started or stopped holding (src/modules/alerts/watcher.ts), per rule to the
+  // roles that can act on it and are related to the case (src/access/event-scope.ts, alertEventBranches).
   alert: 'alert:list',
 } as const satisfies Record<string, Action>;
 

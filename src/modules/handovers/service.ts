@@ -25,10 +25,11 @@ const KINDS: Record<HandoverGroup, readonly HandoverKind[]> = {
 };
 const EVENT = { transfer: 'transfer_recorded', referral: 'referral_recorded' } as const;
 /** The receiving role that answers each kind (a judge reads an incoming transfer, the clerk answers it). */
-const ANSWERED_BY: Record<HandoverKind, string> = {
-  case_transfer: 'court_clerk',
-  supervision_transfer: 'probation_officer',
-  referral: 'social_worker',
+const ANSWERED_BY: Record<HandoverKind, readonly string[]> = {
+  case_transfer: ['court_clerk'],
+  supervision_transfer: ['probation_officer'],
+  // The receiving organisation's social services system answers too (referrals:write).
+  referral: ['social_worker', 'partner_system'],
 };
 
 /** The receiving side's steps, declared as data: for which kinds, from which statuses, to which. */
@@ -270,7 +271,7 @@ export function handoverService(db: Db, config: Config) {
           caseId: seen.caseId,
         };
         // Related as the receiver of some handover of the case is not enough: of this one, in its role.
-        if (seen.toOrgId !== ctx.caller.org || ANSWERED_BY[seen.kind] !== decision.role) {
+        if (seen.toOrgId !== ctx.caller.org || !ANSWERED_BY[seen.kind].includes(decision.role)) {
           throw notFound(group).withAudit({
             ...refusal,
             decision,
@@ -405,7 +406,7 @@ export function handoverService(db: Db, config: Config) {
         const kinds =
           group === 'referral'
             ? KINDS.referral
-            : KINDS.transfer.filter((k) => ANSWERED_BY[k] === decision.role);
+            : KINDS.transfer.filter((k) => ANSWERED_BY[k].includes(decision.role));
         const rows = ctx.caller.org
           ? await handoverRepository.incoming(
               tx,

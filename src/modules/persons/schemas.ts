@@ -8,6 +8,17 @@ const Guardian = z.strictObject({
   contact: z.string().max(200).optional(),
 });
 
+/**
+ * The national identity number (Azerbaijani personal identification number, FIN): 7 Latin letters
+ * or digits, stored in capitals. An exact match key, unique among live records.
+ */
+export const NationalId = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[0-9A-Z]{7}$/, 'A national identity number (FIN) is 7 Latin letters or digits')
+  .describe('National identity number (FIN): 7 Latin letters or digits; unique among live records');
+
 export const PersonCreate = z
   .strictObject({
     givenName: z.string().trim().min(1).max(200),
@@ -16,6 +27,7 @@ export const PersonCreate = z
     sex: z.enum(SEXES).default('unknown'),
     region: z.string().min(1).max(100).optional(),
     guardians: z.array(Guardian).max(10).default([]),
+    nationalId: NationalId.optional(),
   })
   .meta({ id: 'PersonCreate' });
 
@@ -29,6 +41,7 @@ export const PersonPatch = z
     sex: z.enum(SEXES).optional(),
     region: z.string().min(1).max(100).nullable().optional(),
     guardians: z.array(Guardian).max(10).optional(),
+    nationalId: NationalId.nullable().optional(),
   })
   .meta({ id: 'PersonPatch' });
 
@@ -47,6 +60,7 @@ export const Person = z
     guardians: z
       .array(z.object({ name: z.string(), relationship: z.string(), contact: z.string().optional() }))
       .optional(),
+    nationalId: z.string().nullable().optional(),
     createdAt: z.date().optional(),
   })
   .meta({ id: 'Person' });
@@ -55,6 +69,7 @@ export const MatchQuery = z.object({
   givenName: z.string().trim().min(1).max(200),
   familyName: z.string().trim().min(1).max(200),
   dateOfBirth: IsoDate.optional(),
+  nationalId: NationalId.optional().describe('An exact match key: the record holding it comes first'),
   limit: z.coerce.number().int().min(1).max(20).default(10),
 });
 
@@ -62,10 +77,44 @@ export const MatchQuery = z.object({
 export const PersonMatch = z
   .object({
     id: z.uuid(),
-    score: z.number().describe('Name similarity, 0 to 1'),
+    score: z
+      .number()
+      .describe('Similarity of the names’ matching keys (the same name in any script scores 1), 0 to 1'),
     sameDateOfBirth: z.boolean(),
+    sameNationalId: z.boolean(),
     birthYear: z.number().int().nullable(),
   })
   .meta({ id: 'PersonMatch' });
 
 export const PersonMatches = z.object({ items: z.array(PersonMatch) }).meta({ id: 'PersonMatches' });
+
+/** Merging a duplicate record into the record of the same child that stays (capability 12). */
+export const PersonMerge = z
+  .strictObject({
+    survivorId: z.uuid().describe('The record that stays; the one in the path becomes a redirect to it'),
+    survivorVersion: z
+      .number()
+      .int()
+      .min(1)
+      .describe('The version (ETag) of the survivor as read: If-Match for the second record'),
+    reason: z.string().trim().min(1).max(1000).describe('Why the two records are the same child'),
+  })
+  .meta({ id: 'PersonMerge' });
+
+export const PersonMergeResult = z
+  .object({
+    mergedId: z.uuid(),
+    survivor: Person,
+    movedCaseIds: z.array(z.uuid()),
+    mergedAt: z.date(),
+  })
+  .meta({ id: 'PersonMergeResult' });
+
+/** A merged record's answer: where the child's record is now (308, Location). */
+export const PersonRedirect = z
+  .object({
+    id: z.uuid(),
+    mergedInto: z.uuid(),
+    mergedAt: z.date(),
+  })
+  .meta({ id: 'PersonRedirect' });

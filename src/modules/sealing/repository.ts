@@ -159,6 +159,10 @@ export const sealingRepository = {
         familyName: null,
         dateOfBirth: null,
         guardians: [],
+        // The matching keys are made of the names, and the national identity number names the child.
+        givenKey: null,
+        familyKey: null,
+        nationalId: null,
         expungedAt: at,
         version: sql`${persons.version} + 1`,
       })

@@ -1,15 +1,82 @@
+import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
-import type { Db } from '../../db/client.js';
+import { visibleCasesConditionAs } from '../../access/scope.js';
+import type { Config } from '../../config.js';
+import { type Db, rowsOf } from '../../db/client.js';
 import { caseEvents } from '../../db/schema/cases.js';
-import { conflict } from '../../lib/errors.js';
+import { badRequest, conflict } from '../../lib/errors.js';
+import { decodeCursor, encodeCursor, isCursorUuid } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
+import { SEALING_RULES, describeSealingRule, eligibleCases } from './eligibility.js';
 import { sealingRepository } from './repository.js';
-import type { ExpungeRequest, SealRequest } from './schemas.js';
+import type { EligibleListQuery, ExpungeRequest, SealRequest } from './schemas.js';
 
-export function sealingService(db: Db) {
+function decodeEligibleCursor(cursor: string | undefined) {
+  const c = decodeCursor(cursor, 2);
+  if (!c) return null;
+  if (typeof c[0] !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(c[0]) || !isCursorUuid(c[1])) {
+    throw badRequest('The cursor is not valid', [
+      { path: 'querystring.cursor', message: 'not a cursor from this API' },
+    ]);
+  }
+  return { since: c[0], caseId: c[1] };
+}
+
+export function sealingService(db: Db, config: Config) {
   return {
+    /**
+     * The caller's court's closed cases that the configured rules make eligible for sealing, for a
+     * clerk or judge to decide on (issue 13). Rule 1 by authorize(); rule 2 by the same condition as
+     * case lists, acting only as court (no case of another court, never a sealed one). Audited as
+     * a search; deciding is sealing (or not), one case at a time, under a court order.
+     */
+    async eligible(ctx: RequestContext, q: z.infer<typeof EligibleListQuery>) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const decision = await authorize(tx, ctx, 'sealing:eligible', {
+          resourceType: 'sealing_eligibility',
+        });
+        const after = decodeEligibleCursor(q.cursor);
+        const visible = visibleCasesConditionAs(ctx.caller, ['court_clerk', 'judge']);
+        const rows = visible
+          ? await eligibleCases(tx, config, visible, { rule: q.rule, after, limit: q.limit + 1 })
+          : [];
+        const [{ today }] = rowsOf<{ today: string }>(
+          await tx.execute(sql`select to_char((now() at time zone 'UTC')::date, 'YYYY-MM-DD') as today`),
+        );
+        await audit({
+          action: 'search',
+          resourceType: 'sealing_eligibility',
+          resourceId: ctx.caller.org,
+          decision,
+          outcome: 'allowed',
+        });
+        const items = rows.slice(0, q.limit);
+        const last = items[items.length - 1];
+        return {
+          evaluatedOn: today,
+          rules: SEALING_RULES.map((rule) => ({
+            rule,
+            enabled:
+              (rule === 'diverted_or_dismissed'
+                ? config.SEALING_DIVERTED_DISMISSED_MONTHS
+                : config.SEALING_AFTER_MAJORITY_YEARS) > 0,
+            description: describeSealingRule(rule, config),
+          })),
+          items: items.map((r) => ({
+            caseId: r.case_id,
+            personId: r.person_id,
+            closedAt: r.closed_at,
+            outcome: r.outcome as 'diverted' | 'dismissed' | null,
+            eligibleSince: r.eligible_since,
+            rules: r.rules,
+          })),
+          nextCursor: rows.length > q.limit ? encodeCursor([last.eligible_since, last.case_id]) : null,
+        };
+      });
+    },
+
     /**
      * SPEC 4.6: the owning court's clerk seals a case under a court order. From then on the case
      * answers 404 to everyone but that court acting with the order (Court-Order-Reference header).

@@ -4,6 +4,7 @@ import { visibleEventsCondition } from '../../access/event-scope.js';
 import type { Role } from '../../access/roles.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
+import { type JobMetrics, measured } from '../../plugins/metrics.js';
 import { eventRepository } from '../events/repository.js';
 import { type DeliveryRow, type SubscriptionRow, webhookRepository } from './repository.js';
 import { postWebhook } from './sender.js';
@@ -40,7 +41,12 @@ export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): nu
  * claims due deliveries with SKIP LOCKED and a lease, so with several instances each message is
  * sent by one of them at a time. On PGlite it is the single in-process worker.
  */
-export function startWebhookWorker(db: Db, config: Config, log: FastifyBaseLogger): WebhookWorker {
+export function startWebhookWorker(
+  db: Db,
+  config: Config,
+  log: FastifyBaseLogger,
+  jobs?: JobMetrics,
+): WebhookWorker {
   async function fanOut() {
     await db.transaction(async (tx) => {
       const subs = await webhookRepository.lockActive(tx, FAN_OUT_SUBSCRIPTIONS);
@@ -141,12 +147,20 @@ export function startWebhookWorker(db: Db, config: Config, log: FastifyBaseLogge
 
   let running: Promise<void> | null = null;
   let stopped = false;
-  const runOnce = async () => {
+  /** One pass; returns how many messages it attempted. */
+  const pass = async () => {
     await fanOut();
     // Keep sending while full batches come back, so a backlog drains within one pass.
-    while ((await send()) === SEND_BATCH && !stopped) {
-      /* next batch */
+    let attempted = 0;
+    for (;;) {
+      const n = await send();
+      attempted += n;
+      if (n < SEND_BATCH || stopped) return attempted;
     }
+  };
+  // Measured in /metrics as job `webhooks` (runs, duration, messages attempted, last success).
+  const runOnce = async () => {
+    await measured(jobs, 'webhooks', pass, (n) => n);
   };
   const tick = () => {
     if (running || stopped) return;
