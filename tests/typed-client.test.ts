@@ -156,7 +156,7 @@ describe('the generated TypeScript client', () => {
     for (let i = 0; i < 30 && !seen.some((e) => e.caseId === kase.id); i++) {
       const page = await partner.GET('/v1/events', {
         params: {
-          query: { ...(cursor ? { after: cursor } : {}), types: 'case.created', wait: 2, limit: 100 },
+          query: { ...(cursor ? { after: cursor } : {}), types: 'case.created', wait: 5, limit: 100 },
         },
       });
       expect(page.response.status, JSON.stringify(page.error)).toBe(200);
@@ -170,6 +170,7 @@ describe('the generated TypeScript client', () => {
     await eventually(
       () => receiver.accepted.some((a) => a.body.data?.caseId === kase.id),
       'the signed webhook of the referral',
+      150,
     );
     const delivered = receiver.accepted.find((a) => a.body.data?.caseId === kase.id)!;
     expect(delivered.body.type).toBe('case.created');
@@ -184,5 +185,5 @@ describe('the generated TypeScript client', () => {
     const problem: Schemas['Problem'] | undefined = missing.error;
     expect(problem?.status).toBe(404);
     expect(missing.response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  });
+  }, 240_000);
 });

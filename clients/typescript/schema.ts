@@ -4433,7 +4433,7 @@ export interface components {
         "Retry-After": number;
         /** @description Strong entity tag of the version returned; send it as If-Match to change the resource */
         ETag: string;
-        /** @description Path of the resource created */
+        /** @description Path of the resource created, or where a redirect points */
         Location: string;
         /** @description Present (true) when this is the stored response to an earlier request with the same Idempotency-Key and body */
         "Idempotent-Replayed": "true";
@@ -5794,6 +5794,7 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -102,6 +102,7 @@ export function responseHeadersOf(
   const schema = (route.schema ?? {}) as RouteSchema;
   const headers: string[] = [];
   if (status === 429 || status === 503) headers.push('Retry-After');
+  if (status >= 300 && status < 400) headers.push('Location');
   if (status >= 200 && status < 300) {
     if (handlerSets(route, 'etag')) headers.push('ETag');
     if (handlerSets(route, 'location')) headers.push('Location');
@@ -140,7 +141,7 @@ export const HEADER_COMPONENTS: Record<string, Record<string, unknown>> = {
     schema: { type: 'string', maxLength: 24, pattern: '^"\\d+"$' },
   },
   Location: {
-    description: 'Path of the resource created',
+    description: 'Path of the resource created, or where a redirect points',
     schema: { type: 'string', format: 'uri-reference', maxLength: 300 },
   },
   'Idempotent-Replayed': {
