@@ -232,7 +232,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(sealingRoutes, { db, config });
       await v1.register(alertRoutes, { db, config });
       await v1.register(facilityRoutes, { db, config });
-      await v1.register(statisticsRoutes, { db, config });
+      await v1.register(statisticsRoutes, { db, config, database });
       await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
       await v1.register(webhookRoutes, { db, config });
       await v1.register(partnerClientRoutes, { db });

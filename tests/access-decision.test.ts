@@ -451,6 +451,22 @@ const rows: Row[] = [
     expect: { basis: 'sealing_order' },
   },
   {
+    name: 'rule 6: the sealing court naming the order writes nothing to the sealed case (matrix finding)',
+    caller: clerk,
+    action: 'record:create',
+    orderRef: 'SEAL-1',
+    case: { sealed: true, sealedOrderRef: 'SEAL-1' },
+    expect: { deny: 404, reason: /read-only/ },
+  },
+  {
+    name: 'rule 6: nor records a consent for a child whose every case is sealed',
+    caller: clerk,
+    action: 'consent:create',
+    orderRef: 'SEAL-1',
+    person: { createdByOrg: 'court-1', cases: [{ ...baseCase, sealed: true, sealedOrderRef: 'SEAL-1' }] },
+    expect: { deny: 404 },
+  },
+  {
     name: 'rule 6: another court with the right reference still gets 404',
     caller: otherCourtClerk,
     action: 'case:read',

@@ -259,6 +259,83 @@ describe('juvenile justice indicators', () => {
     expect(body).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/);
   });
 
+  it('breaks shares and durations down by region, sex and age group, with the same suppression', async () => {
+    const res = await analyst.get('/v1/statistics/indicators?from=2026-10-01&to=2026-11-01');
+    expect(res.statusCode, res.body).toBe(200);
+    const k = byKey(res.json());
+    const hidden = { numerator: null, denominator: null, percent: null, suppressed: true };
+    // 11 aftercare: released i = 6..10, all with aftercare, all aged 16 at the offence.
+    //   16-17: 5 of 5 -> 5 / 5, 100 %. north (i = 6, 7): 2 of 2 and south (8..10): 3 of 3 -> too few, suppressed.
+    expect(cell(k.aftercare.shareBreakdowns.ageGroup, '16-17')).toEqual({
+      group: '16-17',
+      numerator: 5,
+      denominator: 5,
+      percent: 100,
+      suppressed: false,
+    });
+    expect(cell(k.aftercare.shareBreakdowns.region, 'north')).toEqual({ group: 'north', ...hidden });
+    expect(cell(k.aftercare.shareBreakdowns.region, 'south')).toEqual({ group: 'south', ...hidden });
+    // 10 pre-sentence diversion: 12 opened, none diverted.
+    //   sex: 0 of 6 each -> 0 / 5 (6 rounds to 5), 0 %. age: 14-15 0 of 5 -> 0 / 5; 16-17 0 of 7 -> 0 / 5.
+    //   region: south 0 of 4 (4 outside: too few) suppressed; north 0 of 8 would give south away as
+    //   total minus north, so it is suppressed too (complementary).
+    for (const sex of ['female', 'male']) {
+      expect(cell(k.pre_sentence_diversion.shareBreakdowns.sex, sex)).toEqual({
+        group: sex,
+        numerator: 0,
+        denominator: 5,
+        percent: 0,
+        suppressed: false,
+      });
+    }
+    for (const g of ['14-15', '16-17']) {
+      expect(cell(k.pre_sentence_diversion.shareBreakdowns.ageGroup, g)).toMatchObject({
+        numerator: 0,
+        denominator: 5,
+        suppressed: false,
+      });
+    }
+    expect(cell(k.pre_sentence_diversion.shareBreakdowns.region, 'south')).toEqual({
+      group: 'south',
+      ...hidden,
+    });
+    expect(cell(k.pre_sentence_diversion.shareBreakdowns.region, 'north')).toEqual({
+      group: 'north',
+      ...hidden,
+    });
+    // Legal aid coverage by age: 16-17 has 1 of 7 (suppressed), so 14-15 (5 of 5) is suppressed with it.
+    expect(cell(k.legal_aid_coverage.shareBreakdowns.ageGroup, '16-17')).toMatchObject({ suppressed: true });
+    expect(cell(k.legal_aid_coverage.shareBreakdowns.ageGroup, '14-15')).toMatchObject({ suppressed: true });
+    // 4 pre-trial duration: 2, 4, 6, 8, 10 days, all aged 16 -> 16-17: median 6, q1 4, q3 8 over 5.
+    //   north (2, 4) and south (6, 8, 10), female (2, 6, 10) and male (4, 8): fewer than 5, suppressed.
+    const days = k.duration_of_pre_sentence_detention.durationBreakdowns;
+    expect(cell(days.ageGroup, '16-17')).toEqual({
+      group: '16-17',
+      children: 5,
+      median: 6,
+      q1: 4,
+      q3: 8,
+      suppressed: false,
+    });
+    expect(cell(days.ageGroup, '14-15')).toMatchObject({ children: 0, median: null, suppressed: false });
+    for (const c of [...days.region, ...days.sex])
+      expect(c).toMatchObject({ suppressed: true, median: null });
+    // Every share and duration indicator has its breakdowns; count indicators keep theirs.
+    for (const i of res.json().indicators) {
+      if (i.kind === 'duration')
+        expect(Object.keys(i.durationBreakdowns).sort()).toEqual(['ageGroup', 'region', 'sex']);
+      if (i.kind === 'share' && i.key !== 'specialised_juvenile_justice')
+        expect(Object.keys(i.shareBreakdowns).sort()).toEqual(['ageGroup', 'region', 'sex']);
+    }
+    // In CSV too, one row per number.
+    const csv = await analyst.get('/v1/statistics/indicators?from=2026-10-01&to=2026-11-01', {
+      accept: 'text/csv',
+    });
+    expect(csv.body).toContain('10,pre_sentence_diversion,sex,female,percent,0\r\n');
+    expect(csv.body).toContain('4,duration_of_pre_sentence_detention,ageGroup,16-17,median,6\r\n');
+    expect(csv.body).toContain('11,aftercare,region,north,percent,suppressed\r\n');
+  });
+
   it('overlapping periods cannot reveal a child: whole months only, every count a multiple of 5 or suppressed', async () => {
     for (const q of [
       'from=2026-10-03&to=2026-11-01',

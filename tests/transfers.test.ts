@@ -207,3 +207,86 @@ describe('supervision transfer to another probation office', () => {
     await expectAudited(h, await officer.get(`/v1/cases/${kase.id}`), 404, 1);
   });
 });
+
+describe('withdrawal by the sending side (issue 14, leftover of capability 11)', () => {
+  it('lets the sending court take back a pending transfer: the receiver loses it, the case stays, 409 once answered', async () => {
+    const { clerk, kase } = await courtWithCase(h);
+    const newCourt = await createOrg(h, 'court');
+    const newClerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: newCourt });
+    const transfer = json(
+      await clerk.post(`/v1/cases/${kase.id}/transfers`, { toCourtOrgId: newCourt, reason: 'Moved' }),
+    );
+    // The receiver cannot withdraw what it was sent (it is not the sending side).
+    await expectAudited(
+      h,
+      await newClerk.post(`/v1/transfers/${transfer.id}/withdraw`, { reason: 'Not ours' }),
+      404,
+      1,
+    );
+    // Not in the future, not before it was sent.
+    const future = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    expect(
+      (await clerk.post(`/v1/transfers/${transfer.id}/withdraw`, { reason: 'x', occurredAt: future }))
+        .statusCode,
+    ).toBe(422);
+    const withdrawn = await expectAudited(
+      h,
+      await clerk.post(
+        `/v1/transfers/${transfer.id}/withdraw`,
+        { reason: 'Sent to the wrong court' },
+        { 'if-match': '"1"' },
+      ),
+      200,
+      1,
+    );
+    expect(withdrawn).toMatchObject({ status: 'withdrawn', responseNote: 'Sent to the wrong court' });
+    expect(json(await newClerk.get('/v1/transfers')).items).toEqual([]);
+    await expectAudited(h, await newClerk.post(`/v1/transfers/${transfer.id}/accept`, {}), 404, 1);
+    expect((await clerk.get(`/v1/cases/${kase.id}`)).statusCode).toBe(200);
+    const kinds = json(await clerk.get(`/v1/cases/${kase.id}/timeline`)).items.map((e: any) => e.kind);
+    expect(kinds).toContain('case_transfer_withdrawn');
+    // Withdrawn is final: a second withdrawal is a 409 in the one conflict shape.
+    const again = await clerk.post(`/v1/transfers/${transfer.id}/withdraw`, { reason: 'again' });
+    const problem = await expectAudited(h, again, 409, 1);
+    expect(problem).toMatchObject({ currentStatus: 'withdrawn', currentStage: kase.stage });
+    expect(problem.allowedNextStages).toBeInstanceOf(Array);
+    // A new transfer may be sent now that none is pending.
+    expect(
+      (await clerk.post(`/v1/cases/${kase.id}/transfers`, { toCourtOrgId: newCourt, reason: 'Moved' }))
+        .statusCode,
+    ).toBe(201);
+  });
+
+  it('lets the sending organisation take back a pending referral, and refuses once accepted', async () => {
+    const { clerk, kase } = await courtWithCase(h);
+    const provider = await createOrg(h, 'social_services');
+    const worker = await createStaff(h, 'social_worker', { org: provider });
+    const send = async () =>
+      json(
+        await clerk.post(`/v1/cases/${kase.id}/referrals`, {
+          receivingOrgId: provider,
+          service: 'Counselling',
+        }),
+      );
+    const first = await send();
+    const withdrawn = await expectAudited(
+      h,
+      await clerk.post(`/v1/referrals/${first.id}/withdraw`, { reason: 'The family moved away' }),
+      200,
+      1,
+    );
+    expect(withdrawn.status).toBe('withdrawn');
+    expect(json(await worker.get('/v1/referrals')).items).toEqual([]);
+    await expectAudited(h, await worker.get(`/v1/referrals/${first.id}`), 404, 1);
+
+    const second = await send();
+    expect(json(await worker.post(`/v1/referrals/${second.id}/accept`, {})).status).toBe('accepted');
+    // The receiver may not withdraw it (related to the referral, not as a sender: 404); the sender
+    // may not once it is answered.
+    await expectAudited(h, await worker.post(`/v1/referrals/${second.id}/withdraw`, { reason: 'x' }), 404, 1);
+    const late = await clerk.post(`/v1/referrals/${second.id}/withdraw`, { reason: 'Too late' });
+    expect((await expectAudited(h, late, 409, 1)).currentStatus).toBe('accepted');
+    const kinds = json(await clerk.get(`/v1/cases/${kase.id}/timeline`)).items.map((e: any) => e.kind);
+    expect(kinds).toContain('referral_withdrawn');
+  });
+});

@@ -648,6 +648,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transfers/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The sending court takes back a transfer still waiting for its answer (409 once answered)
+         * @description The sending court takes back a transfer still waiting for its answer (409 once answered)
+         */
+        post: operations["withdrawTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The sending organisation takes back a referral still waiting for its answer (409 once answered)
+         * @description The sending organisation takes back a referral still waiting for its answer (409 once answered)
+         */
+        post: operations["withdrawReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transfers/{id}/accept": {
         parameters: {
             query?: never;
@@ -2682,6 +2722,57 @@ export interface components {
                     ratePer100k: number | null;
                 }[];
             };
+            /** @description Share indicators: the share within each region, sex and age group (same suppression) */
+            shareBreakdowns?: {
+                region: {
+                    numerator: number | null;
+                    denominator: number | null;
+                    percent: number | null;
+                    suppressed: boolean;
+                    group: string;
+                }[];
+                sex: {
+                    numerator: number | null;
+                    denominator: number | null;
+                    percent: number | null;
+                    suppressed: boolean;
+                    group: string;
+                }[];
+                ageGroup: {
+                    numerator: number | null;
+                    denominator: number | null;
+                    percent: number | null;
+                    suppressed: boolean;
+                    group: string;
+                }[];
+            };
+            /** @description Duration indicators: median and quartiles within each region, sex and age group */
+            durationBreakdowns?: {
+                region: {
+                    children: number | null;
+                    median: number | null;
+                    q1: number | null;
+                    q3: number | null;
+                    suppressed: boolean;
+                    group: string;
+                }[];
+                sex: {
+                    children: number | null;
+                    median: number | null;
+                    q1: number | null;
+                    q3: number | null;
+                    suppressed: boolean;
+                    group: string;
+                }[];
+                ageGroup: {
+                    children: number | null;
+                    median: number | null;
+                    q1: number | null;
+                    q3: number | null;
+                    suppressed: boolean;
+                    group: string;
+                }[];
+            };
             note: string | null;
         };
         IndicatorReport: {
@@ -3042,7 +3133,7 @@ export interface components {
             fromOrgId: string;
             toOrgId: string;
             /** @enum {string} */
-            status: "sent" | "accepted" | "declined" | "in_progress" | "completed";
+            status: "sent" | "accepted" | "declined" | "in_progress" | "completed" | "withdrawn";
             sentByRole: string;
             /** Format: date-time */
             sentAt: string;
@@ -3067,7 +3158,7 @@ export interface components {
             fromOrgId: string;
             toOrgId: string;
             /** @enum {string} */
-            status: "sent" | "accepted" | "declined" | "in_progress" | "completed";
+            status: "sent" | "accepted" | "declined" | "in_progress" | "completed" | "withdrawn";
             sentByRole: string;
             /** Format: date-time */
             sentAt: string;
@@ -3254,7 +3345,7 @@ export interface components {
              * @description What happened (a closed set)
              * @enum {string}
              */
-            kind: "arrest" | "referral" | "intake_accepted" | "intake_accepted_elsewhere" | "cross_court_registration" | "child_registered_elsewhere" | "case_corrected" | "child_corrected" | "child_records_merged" | "custody_recorded" | "legal_aid_recorded" | "social_work_recorded" | "diversion_proposed" | "diversion_accepted" | "diversion_declined" | "diversion_started" | "diversion_condition_recorded" | "diversion_completed" | "diversion_failed" | "hearing_scheduled" | "hearing_held" | "hearing_adjourned" | "hearing_cancelled" | "disposition_recorded" | "supervision_started" | "supervision_recorded" | "supervision_revoked" | "transfer_recorded" | "referral_recorded" | "case_closed" | "custody_started" | "custody_ended" | "custody_incident" | "family_visit" | "legal_aid_requested" | "legal_aid_assigned" | "legal_aid_accepted" | "legal_aid_declined" | "legal_aid_withdrawn" | "legal_aid_completed" | "diversion_condition_done" | "diversion_condition_not_done" | "diversion_condition_waived" | "social_worker_assigned" | "social_worker_assignment_ended" | "vulnerability_assessment_recorded" | "service_referral_recorded" | "supervision_completed" | "supervision_revocation_requested" | "supervision_contact" | "supervision_violation" | "supervision_progress_note" | "supervision_condition" | "referral_sent" | "referral_accepted" | "referral_declined" | "referral_in_progress" | "referral_completed" | "case_transfer_sent" | "case_transfer_accepted" | "case_transfer_declined" | "case_transfer_in_progress" | "case_transfer_completed" | "supervision_transfer_sent" | "supervision_transfer_accepted" | "supervision_transfer_declined" | "supervision_transfer_in_progress" | "supervision_transfer_completed" | "record_added" | "court_order_recorded" | "court_order_revoked" | "break_glass_opened" | "sealed";
+            kind: "arrest" | "referral" | "intake_accepted" | "intake_accepted_elsewhere" | "cross_court_registration" | "child_registered_elsewhere" | "case_corrected" | "child_corrected" | "child_records_merged" | "custody_recorded" | "legal_aid_recorded" | "social_work_recorded" | "diversion_proposed" | "diversion_accepted" | "diversion_declined" | "diversion_started" | "diversion_condition_recorded" | "diversion_completed" | "diversion_failed" | "hearing_scheduled" | "hearing_held" | "hearing_adjourned" | "hearing_cancelled" | "disposition_recorded" | "supervision_started" | "supervision_recorded" | "supervision_revoked" | "transfer_recorded" | "referral_recorded" | "case_closed" | "custody_started" | "custody_ended" | "custody_incident" | "family_visit" | "legal_aid_requested" | "legal_aid_assigned" | "legal_aid_accepted" | "legal_aid_declined" | "legal_aid_withdrawn" | "legal_aid_completed" | "diversion_condition_done" | "diversion_condition_not_done" | "diversion_condition_waived" | "social_worker_assigned" | "social_worker_assignment_ended" | "vulnerability_assessment_recorded" | "service_referral_recorded" | "supervision_completed" | "supervision_revocation_requested" | "supervision_contact" | "supervision_violation" | "supervision_progress_note" | "supervision_condition" | "referral_sent" | "referral_accepted" | "referral_declined" | "referral_in_progress" | "referral_completed" | "referral_withdrawn" | "case_transfer_sent" | "case_transfer_accepted" | "case_transfer_declined" | "case_transfer_in_progress" | "case_transfer_completed" | "case_transfer_withdrawn" | "supervision_transfer_sent" | "supervision_transfer_accepted" | "supervision_transfer_declined" | "supervision_transfer_in_progress" | "supervision_transfer_completed" | "supervision_transfer_withdrawn" | "record_added" | "court_order_recorded" | "court_order_revoked" | "break_glass_opened" | "sealed";
             /**
              * Format: date-time
              * @description When it happened in the world, as reported (never after recordedAt plus the tolerance)
@@ -3568,6 +3659,18 @@ export interface components {
         SocialWorkAssign: {
             /** @description Staff directory id */
             socialWorkerSub: string;
+            /**
+             * Format: date-time
+             * @description When the assignment began; default now. Not in the future, not before the intake
+             */
+            occurredAt?: string;
+        };
+        SocialWorkEnd: {
+            /**
+             * Format: date-time
+             * @description When the assignment ended; default now. Not in the future, not before it began
+             */
+            occurredAt?: string;
         };
         SocialWorkAssignment: {
             /** Format: uuid */
@@ -3578,6 +3681,8 @@ export interface components {
             orgId: string;
             /** @enum {string} */
             status: "active" | "ended";
+            /** Format: date-time */
+            assignedAt: string;
             endedAt: string | null;
             /** Format: int64 */
             version: number;
@@ -3599,6 +3704,11 @@ export interface components {
             details?: {
                 [key: string]: unknown;
             };
+            /**
+             * Format: date-time
+             * @description When the assessment was made; default now. Not in the future, not before the intake
+             */
+            occurredAt?: string;
         };
         ServiceReferralCreate: {
             /**
@@ -3611,6 +3721,11 @@ export interface components {
             service: string;
             provider?: string;
             content?: string;
+            /**
+             * Format: date-time
+             * @description When the referral was made; default now. Not in the future, not before the intake
+             */
+            occurredAt?: string;
         };
         SocialServicesRecordMeta: {
             /** Format: uuid */
@@ -3621,6 +3736,8 @@ export interface components {
             kind: "vulnerability_assessment" | "service_referral";
             /** @enum {string} */
             category: "health" | "mental_health" | "substance_use" | "sexual_abuse" | "family_social" | "education" | "victim_identity";
+            /** @description When it was made in the world (null: when it was recorded) */
+            occurredAt: string | null;
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -10485,6 +10602,462 @@ export interface operations {
             };
             /** @description Not found, or not available to the caller (the same answer either way) */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached (per token holder, or per address without a valid token); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or too slow; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawTransfer: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description When sent, the change applies only to that version (412 otherwise) */
+                "If-Match"?: string;
+                /** @description Makes a POST safe to retry: a retry with the same key and body within 24 hours gets the first response again (Idempotent-Replayed: true); the same key with another body answers 422; while the first is still running, 409 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Why the caller needs the data; default the role's usual purpose. The access decision allows a purpose only to the roles it belongs to */
+                "Purpose-Of-Use"?: components["parameters"]["PurposeOfUse"];
+                /** @description The court order that stands in for consent, or lets the sealing court reach a sealed case; the access decision checks it */
+                "Court-Order-Reference"?: components["parameters"]["CourtOrderReference"];
+                /** @description A request id of your own (1 to 128 letters, digits, dot, colon, dash or underscore), echoed back */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoverDecline"];
+            };
+        };
+        responses: {
+            /** @description The transfer */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transfer"];
+                };
+            };
+            /** @description Invalid request: a parameter, header or body field is malformed (problem+json lists each field in errors) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role, scope or organisation of the caller may not take this action */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not available to the caller (the same answer either way) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a stage, a status, or the same Idempotency-Key still running) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version: read it again */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (send application/json) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused by a rule (e.g. a time in the future, or an Idempotency-Key reused with another body) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required: send the ETag of the version you read */
+            428: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached (per token holder, or per address without a valid token); retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable or too slow; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdrawReferral: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description When sent, the change applies only to that version (412 otherwise) */
+                "If-Match"?: string;
+                /** @description Makes a POST safe to retry: a retry with the same key and body within 24 hours gets the first response again (Idempotent-Replayed: true); the same key with another body answers 422; while the first is still running, 409 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Why the caller needs the data; default the role's usual purpose. The access decision allows a purpose only to the roles it belongs to */
+                "Purpose-Of-Use"?: components["parameters"]["PurposeOfUse"];
+                /** @description The court order that stands in for consent, or lets the sealing court reach a sealed case; the access decision checks it */
+                "Court-Order-Reference"?: components["parameters"]["CourtOrderReference"];
+                /** @description A request id of your own (1 to 128 letters, digits, dot, colon, dash or underscore), echoed back */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoverDecline"];
+            };
+        };
+        responses: {
+            /** @description The referral */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            /** @description Invalid request: a parameter, header or body field is malformed (problem+json lists each field in errors) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The role, scope or organisation of the caller may not take this action */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not available to the caller (the same answer either way) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (a stage, a status, or the same Idempotency-Key still running) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version: read it again */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (send application/json) */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Understood but refused by a rule (e.g. a time in the future, or an Idempotency-Key reused with another body) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required: send the ETag of the version you read */
+            428: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -19206,6 +19779,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description When sent, the change applies only to that version (412 otherwise) */
+                "If-Match"?: string;
                 /** @description Makes a POST safe to retry: a retry with the same key and body within 24 hours gets the first response again (Idempotent-Replayed: true); the same key with another body answers 422; while the first is still running, 409 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Why the caller needs the data; default the role's usual purpose. The access decision allows a purpose only to the roles it belongs to */
@@ -19220,7 +19795,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SocialWorkEnd"] | null;
+            };
+        };
         responses: {
             /** @description The social work assignment */
             200: {
@@ -19308,6 +19887,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match does not match the current version: read it again */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body larger than 1 MiB */
             413: {
                 headers: {
@@ -19338,6 +19931,20 @@ export interface operations {
             };
             /** @description Understood but refused by a rule (e.g. a time in the future, or an Idempotency-Key reused with another body) */
             422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required: send the ETag of the version you read */
+            428: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -21442,6 +22049,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description When sent, the change applies only to that version (412 otherwise) */
+                "If-Match"?: string;
                 /** @description Makes a POST safe to retry: a retry with the same key and body within 24 hours gets the first response again (Idempotent-Replayed: true); the same key with another body answers 422; while the first is still running, 409 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description Why the caller needs the data; default the role's usual purpose. The access decision allows a purpose only to the roles it belongs to */
@@ -21548,6 +22157,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description If-Match does not match the current version: read it again */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body larger than 1 MiB */
             413: {
                 headers: {
@@ -21578,6 +22201,20 @@ export interface operations {
             };
             /** @description Understood but refused by a rule (e.g. a time in the future, or an Idempotency-Key reused with another body) */
             422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match required: send the ETag of the version you read */
+            428: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

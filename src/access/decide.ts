@@ -162,6 +162,18 @@ export type Decision =
   | { allow: false; status: 403 | 404; reason: string; purpose: Purpose | null };
 
 const COURT_ROLES: readonly Role[] = ['court_clerk', 'judge'];
+/**
+ * What the sealing court naming the order may still do to a sealed case besides reading it:
+ * seal (409: already), expunge, and correct its data (kept with the previous values in a history).
+ */
+const SEALED_CASE_COMMANDS: readonly Action[] = [
+  'case:seal',
+  'case:expunge',
+  'case:correct',
+  'person:correct',
+];
+/** Actions that only read (their verb): everything else changes something. */
+const readsOnly = (action: Action) => ['read', 'list'].includes(action.split(':')[1]);
 /** The roles of a receiving organisation that act on each kind of handover. */
 const RECEIVING_ROLES: Record<Incoming['kind'], readonly Role[]> = {
   case_transfer: ['court_clerk', 'judge'],
@@ -197,6 +209,7 @@ export function decide(input: DecisionInput): Decision {
     return { allow: true, role, purpose: purposeFor(role)!, basis: { type: 'role' } };
   }
   const related = decideCase(
+    action,
     input.caller,
     input.case,
     purposeRoles,
@@ -251,6 +264,7 @@ export function decideRole(
  * receiving organisation of an open handover of those kinds (or, with `only`, relates only it).
  */
 function decideCase(
+  action: Action,
   caller: Caller,
   c: CaseFacts | undefined,
   purposeRoles: Role[],
@@ -268,6 +282,10 @@ function decideCase(
     const sealingCourt = purposeRoles.find((r) => COURT_ROLES.includes(r) && caller.org === c.courtOrgId);
     const withOrder = c.sealedOrderRef !== null && courtOrderReference === c.sealedOrderRef;
     if (!sealingCourt || !withOrder) return deny(404, 'case sealed', purposeFor(purposeRoles[0]));
+    // Anything else is refused on a sealed case, to its sealing court too: records, court orders,
+    // break-glass and consents were written to sealed cases (authorization matrix finding).
+    if (!readsOnly(action) && !SEALED_CASE_COMMANDS.includes(action))
+      return deny(404, 'case sealed: read-only', purposeFor(sealingCourt));
     return {
       allow: true,
       role: sealingCourt,
@@ -354,7 +372,7 @@ function decidePerson(
   // Every relationship to the child counts; the widest view of the record wins.
   const allowed: Extract<Decision, { allow: true }>[] = [];
   for (const c of p.cases) {
-    const d = decideCase(input.caller, c, purposeRoles, purposeFor, input.courtOrderReference);
+    const d = decideCase(input.action, input.caller, c, purposeRoles, purposeFor, input.courtOrderReference);
     if (!d.allow) continue;
     const view = personViewOf(d.basis, c);
     // A court whose case waits for intake acceptance reads the child's identity, and nothing else

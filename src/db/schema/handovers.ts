@@ -10,10 +10,18 @@ export const HANDOVER_KINDS = ['case_transfer', 'supervision_transfer', 'referra
 export type HandoverKind = (typeof HANDOVER_KINDS)[number];
 
 /**
- * Transfers: sent -> accepted | declined. Referrals: sent -> accepted | declined; accepted ->
- * in_progress -> completed (with an outcome).
+ * Transfers: sent -> accepted | declined | withdrawn. Referrals: sent -> accepted | declined |
+ * withdrawn; accepted -> in_progress -> completed (with an outcome). Withdrawn: by the sending side
+ * while still pending (its time, author and reason in respondedAt, respondedBy, responseNote).
  */
-export const HANDOVER_STATUSES = ['sent', 'accepted', 'declined', 'in_progress', 'completed'] as const;
+export const HANDOVER_STATUSES = [
+  'sent',
+  'accepted',
+  'declined',
+  'in_progress',
+  'completed',
+  'withdrawn',
+] as const;
 export type HandoverStatus = (typeof HANDOVER_STATUSES)[number];
 
 /** While a handover is in one of these, its receiving organisation is related to it (src/access/facts.ts). */

@@ -39,6 +39,8 @@ export const records = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>(),
     createdBy: text('created_by').notNull(),
     createdByRole: text('created_by_role').notNull(),
+    /** When the assessment or referral was made in the world (issue 14); null: when it was recorded. */
+    occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     expungedAt: timestamp('expunged_at', { withTimezone: true, precision: 3 }),
   },

@@ -15,6 +15,8 @@ export const socialWorkAssignments = pgTable(
     orgId: text('org_id').notNull(),
     status: text('status', { enum: SOCIAL_WORK_STATUSES }).notNull().default('active'),
     assignedBy: text('assigned_by').notNull(),
+    /** When the assignment began in the world (true dates, issue 14); default the database clock. */
+    assignedAt: timestamp('assigned_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     endedAt: timestamp('ended_at', { withTimezone: true, precision: 3 }),
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),

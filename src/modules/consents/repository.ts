@@ -46,12 +46,21 @@ export const consentRepository = {
       .returning();
     return row ?? null;
   },
-  /** Revokes once: a second revocation finds nothing to update. */
-  async revoke(tx: Executor, id: string, by: string, at: Date): Promise<ConsentRow | null> {
+  /**
+   * Revokes once: a second revocation finds nothing to update. With `version` (the caller sent
+   * If-Match), only that version is revoked, in the same statement.
+   */
+  async revoke(tx: Executor, id: string, by: string, at: Date, version?: number): Promise<ConsentRow | null> {
     const [row] = await tx
       .update(consents)
       .set({ revokedAt: at, revokedBy: by, version: sql`${consents.version} + 1` })
-      .where(and(eq(consents.id, id), isNull(consents.revokedAt)))
+      .where(
+        and(
+          eq(consents.id, id),
+          isNull(consents.revokedAt),
+          ...(version === undefined ? [] : [eq(consents.version, version)]),
+        ),
+      )
       .returning();
     return row ?? null;
   },

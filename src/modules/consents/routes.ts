@@ -1,3 +1,4 @@
+import { IfMatchHeader } from '../../lib/command-schemas.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
@@ -80,12 +81,13 @@ export const consentRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = 
         tags,
         summary: 'Revoke a consent; the very next request is decided without it',
         params: UuidParam,
+        headers: IfMatchHeader,
         body: ConsentRevoke.optional(),
         response: { 200: Consent },
       },
     },
     async (request, reply) => {
-      const view = await service.revoke(contextOf(request), request.params.id);
+      const view = await service.revoke(contextOf(request), request.params.id, request.headers['if-match']);
       return reply.header('etag', etagOf(view.version)).send(view);
     },
   );

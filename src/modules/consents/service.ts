@@ -5,7 +5,15 @@ import { consentConfirmation, grantsToRecorder, isCheckableEvidence } from '../.
 import { shapeFor } from '../../access/properties.js';
 import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
-import { type AppError, conflict, forbidden, notFound, unprocessable } from '../../lib/errors.js';
+import {
+  type AppError,
+  conflict,
+  forbidden,
+  notFound,
+  preconditionFailed,
+  unprocessable,
+} from '../../lib/errors.js';
+import { checkIfMatch } from '../../lib/etag.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { ageOn } from '../cases/service.js';
@@ -277,7 +285,7 @@ export function consentService(db: Db, config: Config) {
       });
     },
 
-    async revoke(ctx: RequestContext, id: string) {
+    async revoke(ctx: RequestContext, id: string, ifMatch?: string) {
       return withTransaction(db, ctx, async (tx, audit) => {
         // The role first: a role that may not revoke gets 403 whether or not the id exists.
         authorizeRole(ctx, 'consent:revoke', { resourceType: 'consent', resourceId: id });
@@ -297,7 +305,17 @@ export function consentService(db: Db, config: Config) {
         });
         const person = await childOf(tx, existing.personId);
         const now = new Date();
-        const row = await consentRepository.revoke(tx, id, ctx.caller.sub, now);
+        // If-Match, when sent, is checked against the version read and again in the UPDATE (a
+        // stale tag was ignored and the consent revoked: authorization matrix finding).
+        if (ifMatch !== undefined) checkIfMatch(ifMatch, existing.version);
+        const row = await consentRepository.revoke(
+          tx,
+          id,
+          ctx.caller.sub,
+          now,
+          ifMatch === undefined ? undefined : existing.version,
+        );
+        if (!row && ifMatch !== undefined && !existing.revokedAt) throw preconditionFailed();
         if (!row) {
           throw conflict('The consent is already revoked', { revokedAt: existing.revokedAt }).withAudit({
             action: 'update',

@@ -183,6 +183,36 @@ export const handoverRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> =
       body: ReferralComplete,
     },
   ];
+  for (const group of ['transfer', 'referral'] as const) {
+    app.post(
+      `/${group}s/:id/withdraw`,
+      {
+        schema: {
+          operationId: group === 'transfer' ? 'withdrawTransfer' : 'withdrawReferral',
+          tags,
+          summary:
+            group === 'transfer'
+              ? 'The sending court takes back a transfer still waiting for its answer (409 once answered)'
+              : 'The sending organisation takes back a referral still waiting for its answer (409 once answered)',
+          params: UuidParam,
+          headers: IfMatchHeader,
+          body: HandoverDecline,
+          response: { 200: group === 'transfer' ? Transfer : Referral },
+        },
+      },
+      async (request, reply) => {
+        const row = await service.withdraw(
+          contextOf(request),
+          group,
+          request.params.id,
+          request.body,
+          request.headers['if-match'],
+        );
+        return reply.header('etag', etagOf(row.version)).send(row);
+      },
+    );
+  }
+
   for (const { group, step, operationId, summary, body } of steps) {
     app.post(
       `/${group}s/:id/${step}`,

@@ -251,6 +251,78 @@ export function handoverService(db: Db, config: Config) {
       });
     },
 
+    /**
+     * The sending side takes back a transfer or referral still waiting for its answer (`sent`):
+     * decided as a sending (the owning court's clerk for transfers; for referrals the court's clerk
+     * or the assigned social worker, of the organisation that sent it), 409 once answered. The
+     * receiving organisation is no longer related to it. On the timeline and audited.
+     */
+    async withdraw(
+      ctx: RequestContext,
+      group: HandoverGroup,
+      id: string,
+      input: { reason: string; occurredAt?: string },
+      ifMatch?: string,
+    ) {
+      return withTransaction(db, ctx, async (tx, audit) => {
+        const action = group === 'transfer' ? 'transfer:send' : 'referral:send';
+        const { row: seen, decision } = await authorizeOn(tx, ctx, action, group, id, loaderFor(group));
+        const refusal = {
+          action: 'update' as const,
+          resourceType: group,
+          resourceId: id,
+          caseId: seen.caseId,
+        };
+        // A referral is taken back by the organisation that sent it, not by another related to the case.
+        if (group === 'referral' && seen.fromOrgId !== ctx.caller.org) {
+          throw notFound(group).withAudit({
+            ...refusal,
+            decision,
+            outcome: 'denied',
+            reason: 'not the sender',
+          });
+        }
+        const { kase, row } = await caseLifecycle.lockWith(
+          tx,
+          seen.caseId,
+          id,
+          handoverRepository.getForUpdate,
+          ifMatch,
+        );
+        if (row.status !== 'sent') {
+          throw refusedConflict(
+            `A ${group} that is ${row.status} cannot be withdrawn`,
+            decision,
+            refusal,
+            kase,
+            { currentStatus: row.status },
+          );
+        }
+        caseLifecycle.check(kase, EVENT[group], decision, refusal);
+        const clock = await readEventClock(tx, config);
+        const at = clock.at(input.occurredAt);
+        clock.check({ path: 'body.occurredAt', at, notBefore: [{ at: row.sentAt, what: 'it was sent' }] });
+        const disclosed = group === 'referral' && (await referralDisclosed(tx, ctx, row)).disclosed;
+        const updated = await handoverRepository.update(tx, row, {
+          status: 'withdrawn',
+          respondedAt: at,
+          respondedBy: ctx.caller.sub,
+          responseNote: input.reason,
+        });
+        await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
+          event: EVENT[group],
+          kind: `${row.kind}_withdrawn`,
+          summary: `${LABEL[row.kind]} to ${row.toOrgId} withdrawn by the sender`,
+          occurredAt: at,
+          category: row.category,
+          resourceType: group,
+          resourceId: id,
+        });
+        await audit({ ...refusal, personId: kase.personId, decision, outcome: 'allowed' });
+        return group === 'transfer' ? transferView(updated) : referralView(updated, disclosed);
+      });
+    },
+
     /** The receiving organisation's answer and, for referrals, the work that follows. */
     async respond(
       ctx: RequestContext,

@@ -1,5 +1,5 @@
 import { type TimeCursor, keysetAfter } from '../../lib/pagination.js';
-import { and, asc, desc, eq, gt, inArray, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { changedAtVersion } from '../../lib/etag.js';
 import { cases, charges } from '../../db/schema/cases.js';
@@ -43,6 +43,25 @@ export const legalAidRepository = {
         ),
       );
     return row ?? null;
+  },
+  /**
+   * The case's last assignment when it was declined and nothing followed it: the request it answered
+   * is still waiting, so a new assignment carries its request time (issue 14: the wait is measured
+   * from the original request, not from the re-assignment).
+   */
+  async declinedLast(tx: Executor, caseId: string): Promise<LegalAidRow | null> {
+    const [row] = await tx
+      .select()
+      .from(legalAidAssignments)
+      .where(eq(legalAidAssignments.caseId, caseId))
+      .orderBy(
+        desc(
+          sql`coalesce(${legalAidAssignments.respondedAt}, ${legalAidAssignments.assignedAt}, ${legalAidAssignments.requestedAt})`,
+        ),
+        desc(legalAidAssignments.id),
+      )
+      .limit(1);
+    return row?.status === 'declined' ? row : null;
   },
   async allOpenForCase(tx: Executor, caseId: string): Promise<LegalAidRow[]> {
     return tx

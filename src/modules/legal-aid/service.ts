@@ -59,6 +59,11 @@ export function legalAidService(db: Db, config: Config) {
    * locks the case and reads the assignment again under its row lock (caseLifecycle.lockWith), so
    * every check on it holds until commit.
    */
+  /** The lawyer named, or any lawyer of the organisation the assignment waits with. */
+  const addressedTo = (row: LegalAidRow, ctx: RequestContext) =>
+    row.lawyerSub === ctx.caller.sub ||
+    (row.lawyerSub === null && ctx.caller.org !== null && row.legalAidOrgId === ctx.caller.org);
+
   async function target(
     tx: Executor,
     ctx: RequestContext,
@@ -84,6 +89,15 @@ export function legalAidService(db: Db, config: Config) {
         decision,
         outcome: 'denied',
         reason: 'no such assignment',
+      });
+    // An assignment addressed to someone else is not found, before If-Match is looked at: a stale
+    // tag answered 412 and so showed that the id exists (authorization matrix finding).
+    if (action === 'legal_aid:respond' && !addressedTo(seen, ctx))
+      throw notFound(RESOURCE).withAudit({
+        ...base,
+        decision,
+        outcome: 'denied',
+        reason: 'assignment addressed to someone else',
       });
     const { kase, row } = await caseLifecycle.lockWith(
       tx,
@@ -193,16 +207,21 @@ export function legalAidService(db: Db, config: Config) {
             },
           );
         }
+        // A re-assignment after a decline answers the same request: it keeps its time (issue 14).
+        const declined = open ? null : await legalAidRepository.declinedLast(tx, caseId);
         const clock = await readEventClock(tx, config);
         const assignedAt = clock.at(input.assignedAt);
         clock.check({
           path: 'body.assignedAt',
           at: assignedAt,
-          notBefore: [
-            open
-              ? { at: open.requestedAt, what: 'legal aid was requested' }
-              : { at: kase.intakeAt, what: 'the intake' },
-          ],
+          notBefore: open
+            ? [{ at: open.requestedAt, what: 'legal aid was requested' }]
+            : declined
+              ? [
+                  { at: declined.requestedAt, what: 'legal aid was requested' },
+                  { at: declined.respondedAt, what: 'the previous assignment was declined' },
+                ]
+              : [{ at: kase.intakeAt, what: 'the intake' }],
         });
         const assigned = { lawyerSub, legalAidOrgId: orgId, assignedBy: ctx.caller.sub, assignedAt };
         const row = open
@@ -210,9 +229,9 @@ export function legalAidService(db: Db, config: Config) {
           : await legalAidRepository.insert(tx, {
               caseId,
               ...assigned,
-              requestSource: 'clerk',
-              requestedBy: ctx.caller.sub,
-              requestedAt: assignedAt,
+              requestSource: declined?.requestSource ?? 'clerk',
+              requestedBy: declined?.requestedBy ?? ctx.caller.sub,
+              requestedAt: declined?.requestedAt ?? assignedAt,
             });
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'legal_aid_recorded',
@@ -307,10 +326,7 @@ export function legalAidService(db: Db, config: Config) {
     ) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const { row, kase, decision, base } = await target(tx, ctx, 'legal_aid:respond', id, ifMatch);
-        const addressed =
-          row.lawyerSub === ctx.caller.sub ||
-          (row.lawyerSub === null && ctx.caller.org !== null && row.legalAidOrgId === ctx.caller.org);
-        if (!addressed) {
+        if (!addressedTo(row, ctx)) {
           throw notFound(RESOURCE).withAudit({
             ...base,
             decision,

@@ -6,9 +6,11 @@ import { visibleCasesConditionAs } from '../../access/scope.js';
 import type { Config } from '../../config.js';
 import { type Db, rowsOf } from '../../db/client.js';
 import { caseEvents } from '../../db/schema/cases.js';
-import { badRequest, conflict } from '../../lib/errors.js';
+import { badRequest } from '../../lib/errors.js';
 import { decodeCursor, encodeCursor, isCursorUuid } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
+import { refusedConflict } from '../cases/lifecycle.js';
+import { caseRepository } from '../cases/repository.js';
 import { SEALING_RULES, describeSealingRule, eligibleCases } from './eligibility.js';
 import { sealingRepository } from './repository.js';
 import type { EligibleListQuery, ExpungeRequest, SealRequest } from './schemas.js';
@@ -94,14 +96,15 @@ export function sealingService(db: Db, config: Config) {
         // A stored Idempotency-Key response would hand the sealed case, its child or their records back to a retry.
         if (row) await sealingRepository.forgetReplays(tx, { caseId, personId: row.personId });
         if (!row) {
-          throw conflict('The case is already sealed').withAudit({
-            action: 'update',
-            resourceType: 'case',
-            resourceId: caseId,
-            caseId,
+          // The one shape of every 409 about a case (issue 14): where it stands, plus the rule's field.
+          const kase = (await caseRepository.get(tx, caseId))!;
+          throw refusedConflict(
+            'The case is already sealed',
             decision,
-            reason: 'case already sealed',
-          });
+            { action: 'update', resourceType: 'case', resourceId: caseId, caseId },
+            kase,
+            { currentStatus: 'sealed' },
+          );
         }
         await tx.insert(caseEvents).values({
           caseId,

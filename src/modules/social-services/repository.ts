@@ -15,6 +15,7 @@ const meta = {
   caseId: records.caseId,
   kind: records.kind,
   category: records.category,
+  occurredAt: records.occurredAt,
   createdAt: records.createdAt,
   createdBy: records.createdBy,
 };

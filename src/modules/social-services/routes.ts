@@ -1,3 +1,4 @@
+import { IfMatchHeader } from '../../lib/command-schemas.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
@@ -10,6 +11,7 @@ import {
   SocialServicesRecordMeta,
   SocialWorkAssign,
   SocialWorkAssignment,
+  SocialWorkEnd,
   VulnerabilityAssessmentCreate,
 } from './schemas.js';
 import { socialServicesService } from './service.js';
@@ -64,11 +66,18 @@ export const socialServicesRoutes: FastifyPluginAsyncZod<{ db: Db; config: Confi
         tags,
         summary: 'End a social worker assignment (court clerk)',
         params: UuidParam,
+        headers: IfMatchHeader,
+        body: SocialWorkEnd.nullish(),
         response: { 200: SocialWorkAssignment },
       },
     },
     async (request, reply) => {
-      const row = await service.endAssignment(contextOf(request), request.params.id);
+      const row = await service.endAssignment(
+        contextOf(request),
+        request.params.id,
+        request.body ?? {},
+        request.headers['if-match'],
+      );
       return reply.header('etag', etagOf(row.version)).send(row);
     },
   );

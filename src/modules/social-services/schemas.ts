@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SENSITIVE_CATEGORIES } from '../../db/schema/records.js';
-import { PageQuery } from '../../lib/schemas.js';
+import { OccurredAt, PageQuery } from '../../lib/schemas.js';
 
 const Category = z
   .enum(SENSITIVE_CATEGORIES)
@@ -8,8 +8,21 @@ const Category = z
   .describe('The sensitive category the content belongs to; reading it needs consent or a court order');
 
 export const SocialWorkAssign = z
-  .strictObject({ socialWorkerSub: z.string().min(1).max(200).describe('Staff directory id') })
+  .strictObject({
+    socialWorkerSub: z.string().min(1).max(200).describe('Staff directory id'),
+    occurredAt: OccurredAt.describe(
+      'When the assignment began; default now. Not in the future, not before the intake',
+    ),
+  })
   .meta({ id: 'SocialWorkAssign' });
+
+export const SocialWorkEnd = z
+  .strictObject({
+    occurredAt: OccurredAt.describe(
+      'When the assignment ended; default now. Not in the future, not before it began',
+    ),
+  })
+  .meta({ id: 'SocialWorkEnd' });
 
 export const SocialWorkAssignment = z
   .object({
@@ -18,6 +31,7 @@ export const SocialWorkAssignment = z
     socialWorkerSub: z.string(),
     orgId: z.string(),
     status: z.enum(['active', 'ended']),
+    assignedAt: z.date(),
     endedAt: z.date().nullable(),
     version: z.number().int(),
     createdAt: z.date(),
@@ -34,6 +48,9 @@ export const VulnerabilityAssessmentCreate = z
       .record(z.string(), z.unknown())
       .optional()
       .describe('Structured findings (risk factors, needs...)'),
+    occurredAt: OccurredAt.describe(
+      'When the assessment was made; default now. Not in the future, not before the intake',
+    ),
   })
   .meta({ id: 'VulnerabilityAssessmentCreate' });
 
@@ -43,6 +60,9 @@ export const ServiceReferralCreate = z
     service: z.string().min(1).max(200).describe('e.g. family counselling, education support'),
     provider: z.string().min(1).max(200).optional(),
     content: z.string().min(1).max(20000).optional(),
+    occurredAt: OccurredAt.describe(
+      'When the referral was made; default now. Not in the future, not before the intake',
+    ),
   })
   .meta({ id: 'ServiceReferralCreate' });
 
@@ -53,6 +73,7 @@ export const SocialServicesRecordMeta = z
     caseId: z.uuid(),
     kind: z.enum(['vulnerability_assessment', 'service_referral']),
     category: z.enum(SENSITIVE_CATEGORIES),
+    occurredAt: z.date().nullable().describe('When it was made in the world (null: when it was recorded)'),
     createdAt: z.date(),
     createdBy: z.string(),
   })

@@ -3,6 +3,7 @@ import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Config } from '../../config.js';
 import type { Db, Executor } from '../../db/client.js';
+import { readEventClock } from '../../lib/event-time.js';
 import { pageOf, decodeTimeCursor } from '../../lib/pagination.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { authorizeOn, caseLifecycle, readOn, refusedConflict } from '../cases/lifecycle.js';
@@ -12,6 +13,7 @@ import type {
   ServiceReferralCreate,
   SocialServicesQuery,
   SocialWorkAssign,
+  SocialWorkEnd,
   VulnerabilityAssessmentCreate,
 } from './schemas.js';
 
@@ -28,6 +30,7 @@ export function socialServicesService(db: Db, config: Config) {
       title: string | null;
       content: string | null;
       details: Record<string, unknown> | null;
+      occurredAt?: string;
     },
   ) {
     return withTransaction(db, ctx, async (tx, audit) => {
@@ -35,6 +38,10 @@ export function socialServicesService(db: Db, config: Config) {
       const refusal = { action: 'create' as const, resourceType: 'record', caseId };
       const kase = await caseLifecycle.lock(tx, caseId);
       caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
+      // True dates (issue 14): when the assessment or referral was made, under the event-time rule.
+      const clock = await readEventClock(tx, config);
+      const at = clock.at(values.occurredAt);
+      clock.check({ path: 'body.occurredAt', at, notBefore: [{ at: kase.intakeAt, what: 'the intake' }] });
       const row = await socialServicesRepository.insertRecord(tx, {
         caseId,
         personId: kase.personId,
@@ -43,6 +50,7 @@ export function socialServicesService(db: Db, config: Config) {
         title: values.title,
         content: values.content,
         details: values.details,
+        occurredAt: at,
         createdBy: ctx.caller.sub,
         createdByRole: decision.role,
       });
@@ -54,6 +62,7 @@ export function socialServicesService(db: Db, config: Config) {
             ? 'Vulnerability assessment recorded'
             : 'Service referral recorded',
         category: values.category,
+        occurredAt: at,
         resourceType: 'record',
         resourceId: row.id,
       });
@@ -83,6 +92,13 @@ export function socialServicesService(db: Db, config: Config) {
         );
         const kase = await caseLifecycle.lock(tx, caseId);
         caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
+        const clock = await readEventClock(tx, config);
+        const assignedAt = clock.at(input.occurredAt);
+        clock.check({
+          path: 'body.occurredAt',
+          at: assignedAt,
+          notBefore: [{ at: kase.intakeAt, what: 'the intake' }],
+        });
         if (await socialServicesRepository.activeAssignment(tx, caseId, worker.sub)) {
           throw refusedConflict(
             'The social worker is already assigned to the case',
@@ -99,11 +115,13 @@ export function socialServicesService(db: Db, config: Config) {
           socialWorkerSub: worker.sub,
           orgId: worker.orgId,
           assignedBy: ctx.caller.sub,
+          assignedAt,
         });
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'social_work_recorded',
           kind: 'social_worker_assigned',
           summary: 'Social worker assigned',
+          occurredAt: assignedAt,
           resourceType: ASSIGNMENT,
           resourceId: row.id,
         });
@@ -132,7 +150,12 @@ export function socialServicesService(db: Db, config: Config) {
       );
     },
 
-    async endAssignment(ctx: RequestContext, id: string) {
+    async endAssignment(
+      ctx: RequestContext,
+      id: string,
+      input: z.infer<typeof SocialWorkEnd> = {},
+      ifMatch?: string,
+    ) {
       return withTransaction(db, ctx, async (tx, audit) => {
         const { row: seen, decision } = await authorizeOn(
           tx,
@@ -153,7 +176,8 @@ export function socialServicesService(db: Db, config: Config) {
           seen.caseId,
           id,
           socialServicesRepository.getAssignmentForUpdate,
-          undefined,
+          // A stale If-Match was ignored and the assignment ended (authorization matrix finding).
+          ifMatch,
         );
         caseLifecycle.check(kase, 'social_work_recorded', decision, refusal);
         if (row.status !== 'active') {
@@ -161,11 +185,19 @@ export function socialServicesService(db: Db, config: Config) {
             currentStatus: row.status,
           });
         }
-        const updated = await socialServicesRepository.endAssignment(tx, row);
+        const clock = await readEventClock(tx, config);
+        const endedAt = clock.at(input.occurredAt);
+        clock.check({
+          path: 'body.occurredAt',
+          at: endedAt,
+          notBefore: [{ at: row.assignedAt, what: 'the assignment began' }],
+        });
+        const updated = await socialServicesRepository.endAssignment(tx, row, endedAt);
         await caseLifecycle.record(tx, kase, decision, ctx.caller.sub, {
           event: 'social_work_recorded',
           kind: 'social_worker_assignment_ended',
           summary: 'Social worker assignment ended',
+          occurredAt: endedAt,
           resourceType: ASSIGNMENT,
           resourceId: row.id,
         });
@@ -180,6 +212,7 @@ export function socialServicesService(db: Db, config: Config) {
         title: input.title ?? 'Vulnerability assessment',
         content: input.content,
         details: input.details ?? null,
+        occurredAt: input.occurredAt,
       }),
 
     refer: (ctx: RequestContext, caseId: string, input: z.infer<typeof ServiceReferralCreate>) =>
@@ -188,6 +221,7 @@ export function socialServicesService(db: Db, config: Config) {
         title: `Referral: ${input.service}`,
         content: input.content ?? null,
         details: { service: input.service, provider: input.provider ?? null },
+        occurredAt: input.occurredAt,
       }),
 
     /** Metadata only; reading content is the records module's business, under consent. */

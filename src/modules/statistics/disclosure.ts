@@ -13,6 +13,10 @@
  *    differ by a multiple of 5: the difference never names a child, and a rate cannot be turned
  *    back into an exact count with the population figure.
  * 5. Durations (median and quartiles) are published only over at least MIN_CELL children.
+ * 6. Breakdowns of shares and durations follow the same rules cell by cell, and rule 3 over the
+ *    cells' sizes (the denominator of a share, the children behind a duration): where exactly one
+ *    cell is suppressed, the smallest other non-empty cell is suppressed too, so no suppressed
+ *    cell's numerator or size is the total minus the others.
  */
 export const ROUNDING_BASE = 5;
 
@@ -100,3 +104,52 @@ export function publishDuration(values: number[], minCell: number): DurationCell
 /** Per 100,000 children, from the published (rounded) count; null when suppressed or no population. */
 export const ratePer100k = (published: number | null, population: number | null) =>
   published === null || !population ? null : oneDecimal((published * 100_000) / population);
+
+/** Rule 3 over any cells: exactly one suppressed -> the smallest other non-empty one too. */
+function complement<T extends { suppressed: boolean }>(
+  cells: T[],
+  size: (c: T) => number,
+  hide: (c: T) => void,
+) {
+  if (cells.filter((c) => c.suppressed).length !== 1) return;
+  const next = cells.filter((c) => !c.suppressed && size(c) > 0).sort((a, b) => size(a) - size(b))[0];
+  if (next) hide(next);
+}
+
+const HIDDEN_SHARE = { numerator: null, denominator: null, percent: null, suppressed: true } as const;
+
+/** Rule 6 for shares: one cell per group (numerator, denominator), each as publishShare. */
+export function publishShareBreakdown(groups: [string, number, number][], minCell: number) {
+  const cells = groups.map(([group, num, den]) => ({
+    group,
+    den,
+    cell: { ...publishShare(num, den, minCell) },
+  }));
+  const view = cells.map((c) => ({ ...c, suppressed: c.cell.suppressed }));
+  complement(
+    view,
+    (c) => c.den,
+    (c) => {
+      c.suppressed = true;
+      c.cell = { ...HIDDEN_SHARE };
+    },
+  );
+  return view.map((c) => ({ group: c.group, ...c.cell }));
+}
+
+/** Rule 6 for durations: publishDuration per group; rule 3 over the number of values. */
+export function publishDurationBreakdown(groups: [string, number[]][], minCell: number) {
+  const view = groups.map(([group, values]) => {
+    const cell = publishDuration(values, minCell);
+    return { group, n: values.length, cell, suppressed: cell.suppressed };
+  });
+  complement(
+    view,
+    (c) => c.n,
+    (c) => {
+      c.suppressed = true;
+      c.cell = { children: null, median: null, q1: null, q3: null, suppressed: true };
+    },
+  );
+  return view.map((c) => ({ group: c.group, ...c.cell }));
+}

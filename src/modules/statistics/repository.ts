@@ -36,8 +36,23 @@ async function children(tx: Executor, from: SQL, where: SQL, order: SQL): Promis
   return rows.map((r) => ({ ...r, age: Number(r.age) }));
 }
 
-const numbers = (rows: Record<string, unknown>[], key: string) =>
-  rows.map((r) => Number(r[key])).filter((n) => Number.isFinite(n));
+/** A duration with the child's region, sex and age at the offence (for breakdowns). */
+export interface Measured {
+  value: number;
+  region: string;
+  sex: string;
+  age: number;
+}
+const measuredRows = (rows: Record<string, unknown>[], key: string): Measured[] =>
+  rows
+    .map((r) => ({
+      value: Number(r[key]),
+      region: String(r.region ?? 'unknown'),
+      sex: String(r.sex ?? 'unknown'),
+      age: Number(r.age),
+    }))
+    .filter((m) => Number.isFinite(m.value));
+const DIMENSIONS = sql`coalesce(cases.region, 'unknown') as region, persons.sex as sex, cases.age_at_offence as age`;
 
 export const statisticsRepository = {
   arrested: (tx: Executor, w: Window) =>
@@ -90,12 +105,13 @@ export const statisticsRepository = {
     ),
 
   /** Days in custody of the episodes of `kind` that ended in the period. */
-  async detentionDays(tx: Executor, w: Window, kind: 'pre_trial' | 'sentenced'): Promise<number[]> {
+  async detentionDays(tx: Executor, w: Window, kind: 'pre_trial' | 'sentenced'): Promise<Measured[]> {
     const rows = rowsOf<Record<string, unknown>>(
-      await tx.execute(sql`select extract(epoch from (released_at - started_at)) / 86400 as days
-        from custody_episodes where kind = ${kind} and released_at >= ${f(w)} and released_at < ${t(w)}`),
+      await tx.execute(sql`select extract(epoch from (custody_episodes.released_at - custody_episodes.started_at)) / 86400 as days, ${DIMENSIONS}
+        from custody_episodes join cases on cases.id = custody_episodes.case_id join persons on persons.id = cases.person_id
+        where custody_episodes.kind = ${kind} and custody_episodes.released_at >= ${f(w)} and custody_episodes.released_at < ${t(w)}`),
     );
-    return numbers(rows, 'days');
+    return measuredRows(rows, 'days');
   },
 
   async deaths(tx: Executor, w: Window): Promise<number> {
@@ -165,28 +181,39 @@ export const statisticsRepository = {
   async legalAid(tx: Executor, w: Window) {
     const rows = rowsOf<Record<string, unknown>>(
       await tx.execute(sql`select distinct on (cases.person_id) cases.person_id::text as person_id,
-          extract(epoch from (min(la.assigned_at) - cases.intake_at)) / 3600 as hours
-        from cases join legal_aid_assignments la on la.case_id = cases.id
+          extract(epoch from (min(la.assigned_at) - cases.intake_at)) / 3600 as hours, ${DIMENSIONS}
+        from cases join legal_aid_assignments la on la.case_id = cases.id join persons on persons.id = cases.person_id
         where cases.intake_kind = 'arrest' and cases.intake_at >= ${f(w)} and cases.intake_at < ${t(w)}
           and la.status in ('assigned', 'accepted', 'completed') and la.assigned_at is not null
-        group by cases.person_id, cases.id, cases.intake_at
+        group by cases.person_id, cases.id, cases.intake_at, persons.sex
         order by cases.person_id, cases.intake_at`),
     );
-    return { children: rows.length, hours: numbers(rows, 'hours') };
+    const children: ChildRow[] = rows.map((r) => ({
+      person_id: String(r.person_id),
+      region: String(r.region),
+      sex: String(r.sex),
+      age: Number(r.age),
+    }));
+    return { children, hours: measuredRows(rows, 'hours') };
   },
 
   /** Arrests in the period: hours to the first held hearing, and for detained children whether within the limit. */
   async firstHearing(tx: Executor, w: Window) {
     const rows = rowsOf<Record<string, unknown>>(
       await tx.execute(sql`select distinct on (cases.person_id) cases.person_id::text as person_id, cases.detained as detained,
-          extract(epoch from ((select min(h.held_at) from hearings h where h.case_id = cases.id and h.status = 'held') - cases.intake_at)) / 3600 as hours
-        from cases
+          extract(epoch from ((select min(h.held_at) from hearings h where h.case_id = cases.id and h.status = 'held') - cases.intake_at)) / 3600 as hours,
+          ${DIMENSIONS}
+        from cases join persons on persons.id = cases.person_id
         where cases.intake_kind = 'arrest' and cases.intake_at >= ${f(w)} and cases.intake_at < ${t(w)}
         order by cases.person_id, cases.intake_at`),
     );
     return rows.map((r) => ({
       detained: Boolean(r.detained),
       hours: r.hours === null ? null : Number(r.hours),
+      region: String(r.region),
+      sex: String(r.sex),
+      age: Number(r.age),
+      person_id: String(r.person_id),
     }));
   },
 
@@ -195,11 +222,19 @@ export const statisticsRepository = {
     const rows = rowsOf<Record<string, unknown>>(
       await tx.execute(sql`select distinct on (cases.person_id) cases.person_id::text as person_id,
           exists (select 1 from cases n where n.person_id = cases.person_id and n.id <> cases.id
-            and n.intake_at > cases.closed_at and n.intake_at <= cases.closed_at + interval '12 months') as again
-        from cases where cases.closed_at >= ${f(w)} and cases.closed_at < ${t(w)}
+            and n.intake_at > cases.closed_at and n.intake_at <= cases.closed_at + interval '12 months') as again,
+          ${DIMENSIONS}
+        from cases join persons on persons.id = cases.person_id
+        where cases.closed_at >= ${f(w)} and cases.closed_at < ${t(w)}
         order by cases.person_id, cases.closed_at`),
     );
-    return { children: rows.length, again: rows.filter((r) => r.again === true).length };
+    const children: ChildRow[] = rows.map((r) => ({
+      person_id: String(r.person_id),
+      region: String(r.region),
+      sex: String(r.sex),
+      age: Number(r.age),
+    }));
+    return { children, again: children.filter((_, i) => rows[i].again === true) };
   },
 
   /** Children in the population of `year` by region, sex and age (ages from `minAge` to `maxAge`). */

@@ -1,17 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { contextOf } from '../../plugins/auth.js';
 import { IndicatorQuery, IndicatorReport, PopulationPut, PopulationResult } from './schemas.js';
 import { renderReport } from './report.js';
 import { indicatorsCsv, statisticsService } from './service.js';
 
-export const statisticsRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = async (
-  app,
-  { db, config },
-) => {
-  const service = statisticsService(db, config);
+export const statisticsRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  config: Config;
+  database?: Database;
+}> = async (app, { db, config, database }) => {
+  const service = statisticsService(db, config, database?.readLagTolerant);
   const tags = ['statistics'];
 
   app.put(

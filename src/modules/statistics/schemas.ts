@@ -46,6 +46,10 @@ const Duration = z.object({
   suppressed: z.boolean(),
 });
 const BreakdownCell = Count.extend({ group: z.string(), ratePer100k: z.number().nullable() });
+const ShareCell = Share.extend({ group: z.string() });
+const DurationCell = Duration.extend({ group: z.string() });
+const dimensions = <T extends z.ZodType>(cell: T) =>
+  z.object({ region: z.array(cell), sex: z.array(cell), ageGroup: z.array(cell) });
 
 export const Indicator = z
   .object({
@@ -64,6 +68,12 @@ export const Indicator = z
         ageGroup: z.array(BreakdownCell),
       })
       .optional(),
+    shareBreakdowns: dimensions(ShareCell)
+      .optional()
+      .describe('Share indicators: the share within each region, sex and age group (same suppression)'),
+    durationBreakdowns: dimensions(DurationCell)
+      .optional()
+      .describe('Duration indicators: median and quartiles within each region, sex and age group'),
     note: z.string().nullable(),
   })
   .meta({ id: 'Indicator' });

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { unprocessable } from '../../lib/errors.js';
 import { withTransaction } from '../../lib/transaction.js';
 import {
@@ -10,10 +10,12 @@ import {
   publishBreakdown,
   publishCount,
   publishDuration,
+  publishDurationBreakdown,
   publishShare,
+  publishShareBreakdown,
   ratePer100k,
 } from './disclosure.js';
-import { type ChildRow, type Window, statisticsRepository as repo } from './repository.js';
+import { type ChildRow, type Measured, type Window, statisticsRepository as repo } from './repository.js';
 import type { Indicator, IndicatorQuery, PopulationPut } from './schemas.js';
 
 type IndicatorOut = z.infer<typeof Indicator>;
@@ -23,7 +25,29 @@ export const ageGroup = (age: number) =>
   age < 14 ? 'under_14' : age < 16 ? '14-15' : age < 18 ? '16-17' : '18_plus';
 const AGE_GROUPS = ['under_14', '14-15', '16-17', '18_plus'];
 
-export function statisticsService(db: Db, config: Config) {
+type Dimensioned = { region: string; sex: string; age: number };
+const DIMENSION_KEYS = {
+  region: (r: Dimensioned) => r.region,
+  sex: (r: Dimensioned) => r.sex,
+  ageGroup: (r: Dimensioned) => ageGroup(r.age),
+} as const;
+/** The groups of each dimension present in `rows` (age groups always all four). */
+const groupsOf = (rows: Dimensioned[]) => ({
+  region: [...new Set(rows.map((r) => r.region))].sort(),
+  sex: [...new Set(rows.map((r) => r.sex))].sort(),
+  ageGroup: AGE_GROUPS,
+});
+
+/**
+ * `reads` runs the figures' queries: on the read replica when DATABASE_READ_URL is set (they
+ * tolerate lag), else on the request's transaction. The access decision and the audit row of the
+ * query stay in the primary transaction.
+ */
+export function statisticsService(
+  db: Db,
+  config: Config,
+  reads: Database['readLagTolerant'] = (primary, work) => work(primary),
+) {
   const k = config.STATISTICS_MIN_CELL;
 
   /** Indicators 1 to 3: a count of children with its rate and its three breakdowns. */
@@ -65,38 +89,72 @@ export function statisticsService(db: Db, config: Config) {
     };
   }
 
+  /**
+   * A share of children. Given the children themselves (numerator a subset of the denominator), it
+   * also gets breakdowns by region, sex and age group, under the same suppression (disclosure.ts, 6).
+   */
   const share = (
     id: string,
     key: string,
     label: string,
-    numerator: number,
-    denominator: number,
+    numerator: number | Dimensioned[],
+    denominator: number | Dimensioned[],
     note: string | null = null,
-  ): IndicatorOut => ({
-    id,
-    key,
-    label,
-    kind: 'share',
-    unit: 'children',
-    share: publishShare(numerator, denominator, k),
-    note,
-  });
+  ): IndicatorOut => {
+    const n = typeof numerator === 'number' ? numerator : numerator.length;
+    const d = typeof denominator === 'number' ? denominator : denominator.length;
+    const out: IndicatorOut = {
+      id,
+      key,
+      label,
+      kind: 'share',
+      unit: 'children',
+      share: publishShare(n, d, k),
+      note,
+    };
+    if (typeof numerator !== 'number' && typeof denominator !== 'number') {
+      const groups = groupsOf(denominator);
+      const by = (dim: keyof typeof DIMENSION_KEYS) =>
+        publishShareBreakdown(
+          groups[dim].map((g) => [
+            g,
+            numerator.filter((r) => DIMENSION_KEYS[dim](r) === g).length,
+            denominator.filter((r) => DIMENSION_KEYS[dim](r) === g).length,
+          ]),
+          k,
+        );
+      out.shareBreakdowns = { region: by('region'), sex: by('sex'), ageGroup: by('ageGroup') };
+    }
+    return out;
+  };
 
   const duration = (
     id: string,
     key: string,
     label: string,
     unit: string,
-    values: number[],
-  ): IndicatorOut => ({
-    id,
-    key,
-    label,
-    kind: 'duration',
-    unit,
-    duration: publishDuration(values, k),
-    note: null,
-  });
+    values: Measured[],
+  ): IndicatorOut => {
+    const groups = groupsOf(values);
+    const by = (dim: keyof typeof DIMENSION_KEYS) =>
+      publishDurationBreakdown(
+        groups[dim].map((g) => [g, values.filter((v) => DIMENSION_KEYS[dim](v) === g).map((v) => v.value)]),
+        k,
+      );
+    return {
+      id,
+      key,
+      label,
+      kind: 'duration',
+      unit,
+      duration: publishDuration(
+        values.map((v) => v.value),
+        k,
+      ),
+      durationBreakdowns: { region: by('region'), sex: by('sex'), ageGroup: by('ageGroup') },
+      note: null,
+    };
+  };
 
   return {
     async putPopulation(ctx: RequestContext, input: z.infer<typeof PopulationPut>) {
@@ -127,36 +185,63 @@ export function statisticsService(db: Db, config: Config) {
         }
         const w: Window = { from, to, census: to };
         const year = from.getUTCFullYear();
-        const population = await repo.population(
-          tx,
-          year,
-          config.MIN_AGE_CRIMINAL_RESPONSIBILITY,
-          config.JUVENILE_UPPER_AGE,
+        // The figures' queries, on the replica when there is one (lag-tolerant reads).
+        const data = await reads(tx, async (r) => ({
+          population: await repo.population(
+            r,
+            year,
+            config.MIN_AGE_CRIMINAL_RESPONSIBILITY,
+            config.JUVENILE_UPPER_AGE,
+          ),
+          arrested: await repo.arrested(r, w),
+          detained: await repo.detainedAt(r, w),
+          preTrial: await repo.detainedAt(r, w, 'pre_trial'),
+          withAdults: await repo.detainedWithAdults(r, w),
+          registered: await repo.detainedInRegisteredFacility(r, w),
+          visited: await repo.detainedVisited(r, w),
+          sentenced: await repo.sentenced(r, w, false),
+          custodial: await repo.sentenced(r, w, true),
+          opened: await repo.opened(r, w, false),
+          diverted: await repo.opened(r, w, true),
+          released: await repo.released(r, w, false),
+          aftercare: await repo.released(r, w, true),
+          places: await repo.facilities(r, w),
+          specialised: await repo.specialisedAssignments(r, w),
+          legalAid: await repo.legalAid(r, w),
+          hearings: await repo.firstHearing(r, w),
+          again: await repo.reoffending(r, w),
+          deaths: await repo.deaths(r, w),
+          preTrialDays: await repo.detentionDays(r, w, 'pre_trial'),
+          sentencedDays: await repo.detentionDays(r, w, 'sentenced'),
+        }));
+        const {
+          population,
+          arrested,
+          detained,
+          preTrial,
+          withAdults,
+          registered,
+          visited,
+          sentenced,
+          custodial,
+          opened,
+          diverted,
+          released,
+          aftercare,
+          places,
+          specialised,
+          legalAid,
+          hearings,
+          again,
+        } = data;
+        const deaths = publishCount(data.deaths, k);
+        const heardHours: Measured[] = hearings.flatMap((h) =>
+          h.hours === null ? [] : [{ ...h, value: h.hours }],
         );
-
-        const arrested = await repo.arrested(tx, w);
-        const detained = await repo.detainedAt(tx, w);
-        const preTrial = await repo.detainedAt(tx, w, 'pre_trial');
-        const withAdults = await repo.detainedWithAdults(tx, w);
-        const registered = await repo.detainedInRegisteredFacility(tx, w);
-        const visited = await repo.detainedVisited(tx, w);
-        const sentenced = await repo.sentenced(tx, w, false);
-        const custodial = await repo.sentenced(tx, w, true);
-        const opened = await repo.opened(tx, w, false);
-        const diverted = await repo.opened(tx, w, true);
-        const released = await repo.released(tx, w, false);
-        const aftercare = await repo.released(tx, w, true);
-        const places = await repo.facilities(tx, w);
-        const specialised = await repo.specialisedAssignments(tx, w);
-        const legalAid = await repo.legalAid(tx, w);
-        const hearings = await repo.firstHearing(tx, w);
-        const again = await repo.reoffending(tx, w);
-        const deaths = publishCount(await repo.deaths(tx, w), k);
-        const heardHours = hearings.flatMap((h) => (h.hours === null ? [] : [h.hours]));
         const detainedArrests = hearings.filter((h) => h.detained);
         const heardInTime = detainedArrests.filter(
           (h) => h.hours !== null && h.hours <= config.ALERT_FIRST_HEARING_HOURS,
-        ).length;
+        );
         const facilityShare = (numerator: number) => ({
           numerator,
           denominator: places.total,
@@ -185,14 +270,14 @@ export function statisticsService(db: Db, config: Config) {
             'duration_of_pre_sentence_detention',
             'Time spent in pre-sentence detention by children released from it during the period',
             'days',
-            await repo.detentionDays(tx, w, 'pre_trial'),
+            data.preTrialDays,
           ),
           duration(
             '5',
             'duration_of_sentenced_detention',
             'Time spent in detention by children released from a custodial sentence during the period',
             'days',
-            await repo.detentionDays(tx, w, 'sentenced'),
+            data.sentencedDays,
           ),
           {
             id: '6',
@@ -207,37 +292,37 @@ export function statisticsService(db: Db, config: Config) {
             '7',
             'not_wholly_separated_from_adults',
             'Children in detention on the census date not wholly separated from adults',
-            withAdults.length,
-            registered.length,
+            withAdults,
+            registered,
             'Over children held in a registered facility',
           ),
           share(
             '8',
             'contact_with_parents_and_family',
             'Children in detention on the census date visited by family in the three months before it',
-            visited.length,
-            detained.length,
+            visited,
+            detained,
           ),
           share(
             '9',
             'custodial_sentencing',
             'Children sentenced during the period who received a custodial sentence',
-            custodial.length,
-            sentenced.length,
+            custodial,
+            sentenced,
           ),
           share(
             '10',
             'pre_sentence_diversion',
             'Children whose case opened during the period who entered a diversion scheme',
-            diverted.length,
-            opened.length,
+            diverted,
+            opened,
           ),
           share(
             '11',
             'aftercare',
             'Children released from detention during the period with aftercare recorded',
-            aftercare.length,
-            released.length,
+            aftercare,
+            released,
             'A release that recorded nothing counts as without aftercare',
           ),
           {
@@ -282,7 +367,7 @@ export function statisticsService(db: Db, config: Config) {
             'legal_aid_coverage',
             'Children arrested during the period with a lawyer assigned on that case',
             legalAid.children,
-            arrested.length,
+            arrested,
           ),
           duration(
             'time_to_legal_aid',
@@ -303,7 +388,7 @@ export function statisticsService(db: Db, config: Config) {
             'heard_within_limit',
             `Children detained at arrest during the period heard within ${config.ALERT_FIRST_HEARING_HOURS} h`,
             heardInTime,
-            detainedArrests.length,
+            detainedArrests,
           ),
           share(
             'reoffending',
@@ -362,6 +447,18 @@ export function indicatorsCsv(report: { indicators: IndicatorOut[] }): string {
       for (const c of cells) {
         put(i, dim, c.group, 'count', c.suppressed ? 'suppressed' : c.count);
         put(i, dim, c.group, 'rate_per_100000', c.ratePer100k);
+      }
+    }
+    for (const [dim, cells] of Object.entries(i.shareBreakdowns ?? {})) {
+      for (const c of cells) {
+        for (const m of ['numerator', 'denominator', 'percent'] as const)
+          put(i, dim, c.group, m, c.suppressed ? 'suppressed' : c[m]);
+      }
+    }
+    for (const [dim, cells] of Object.entries(i.durationBreakdowns ?? {})) {
+      for (const c of cells) {
+        for (const m of ['children', 'median', 'q1', 'q3'] as const)
+          put(i, dim, c.group, m, c.suppressed ? 'suppressed' : c[m]);
       }
     }
     if (i.kind === 'not_computable') put(i, 'total', '', 'note', i.note);
