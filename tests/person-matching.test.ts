@@ -34,7 +34,10 @@ const SAME = [
   ['Rəşad', 'Rashad', 'Рашад'],
   ['İlham', 'Ilham', 'Ильхам'],
   ['Nicat', 'Nijat', 'Ниджат'],
-  ['Qasımov', 'Gasimov', 'Гасымов'],
+  ['Qasımov', 'Gasimov', 'Гасымов', 'Касымов'],
+  ['Quliyev', 'Guliyev', 'Кулиев', 'Гулиев', 'Kuliyev'],
+  ['Orucov', 'Orujov', 'Оруджев', 'Оруджов'],
+  ['Kərimov', 'Karimov', 'Керимов'],
 ];
 
 const key = async (name: string) =>

@@ -8,17 +8,18 @@
  *    (дж→j, ж→zh, х→kh, ц→ts, ч→ch, ш→sh, щ→shch, я→ya, ю→yu, ё→yo, й→y, ы→i, э→e, ә→ə, ғ→g,
  *    ҝ→g, һ→h, ө→ö, ү→ü, ҹ→c, ј→y; ь and ъ dropped).
  * 2. Latin letters as the Azerbaijani alphabet reads them: "ch" is ç, then c→j (Cəfərov, Jafarov,
- *    Джафаров), ç→ch, ş→sh, x→kh, q→g, ğ→g, w→v; then h→g (Russian writes Azerbaijani h as г:
- *    Hüseynov, Гусейнов), except inside the digraphs sh, ch, zh and kh.
+ *    Джафаров), ç→ch, ş→sh, x and kh→g, q→g, ğ→g, k→g, w→v; then h→g (Russian writes Azerbaijani
+ *    h as г or х: Hüseynov, Гусейнов; İlham, Ильхам) except inside the digraphs sh, ch and zh.
  * 3. Vowels in four classes: a (a, ə, e, ä), i (i, ı), o (o, ö), u (u, ü). A y between two vowels
  *    is dropped (Aliyev, Алиев; Babayev, Бабаев); any other y is the vowel i (Aysel, Айсель).
  * 4. A letter written twice in a row is written once (Məmmədov, Мамедов → mamadov).
- * 5. The feminine ending of a family name, -ova/-eva/-yeva, loses its final a (Məmmədova → mamadov).
+ * 5. The feminine ending of a family name, -ova/-eva/-yeva, loses its final a (Məmmədova → mamadov);
+ *    then a word's final -av (from -ev) is -ov (Оруджев, Orucov; Алиев, Aliyev → aliov).
  * 6. Digits are kept; every other character separates words; words are joined by one space.
  * Accents that are not Azerbaijani letters (é, à...) are stripped before step 2.
  *
- * The same rule runs in SQL as `person_name_key(text)` (migration 0023, used to backfill and by
- * the benchmark's data set); tests/name-key.test.ts holds both to the same answers.
+
+
  */
 
 const CYRILLIC: Record<string, string> = {
@@ -103,10 +104,12 @@ export function nameKey(name: string | null | undefined): string {
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase();
-  // kh (x, х) and h outside the digraphs sh, ch, zh are g; e is in the a class.
+  // kh (x, х) and h outside the digraphs sh, ch, zh are g, and so is k (Russian writes Azerbaijani
+  // q as к: Quliyev, Кулиев); e is in the a class.
   s = s
     .replaceAll('kh', 'g')
     .replace(/(?<![scz])h/g, 'g')
+    .replaceAll('k', 'g')
     .replaceAll('e', 'a');
   // 6. Words of letters and digits, one space between them.
   s = s
@@ -118,7 +121,9 @@ export function nameKey(name: string | null | undefined): string {
     // 4. A letter written twice in a row is written once.
     .replace(/([a-z])\1+/g, '$1')
     // 5. -ova, -eva, -yeva: the feminine ending of a family name loses its final a.
-    .replace(/(?<=[a-z0-9])([aiou]v)a(?![a-z0-9])/g, '$1');
+    .replace(/(?<=[a-z0-9])([aiou]v)a(?![a-z0-9])/g, '$1')
+    // A family name's -ev is -ov (Russian -ев for Azerbaijani -ov after j, ch, sh: Оруджев, Orucov).
+    .replace(/(?<=[a-z0-9])av(?![a-z0-9])/g, 'ov');
   return s;
 }
 

@@ -54,6 +54,11 @@ export const persons = pgTable(
     index('persons_family_key_idx')
       .on(t.familyKey, t.dateOfBirth)
       .where(sql`${t.expungedAt} IS NULL AND ${t.mergedInto} IS NULL`),
+    // The date-of-birth block, narrowed by the family key's first letter (a typo elsewhere in the
+    // family name is still found; src/modules/persons/repository.ts, matches).
+    index('persons_dob_initial_idx')
+      .on(t.dateOfBirth, sql`left(${t.familyKey}, 1)`)
+      .where(sql`${t.expungedAt} IS NULL AND ${t.mergedInto} IS NULL`),
     uniqueIndex('persons_national_id_live_idx')
       .on(t.nationalId)
       .where(sql`${t.expungedAt} IS NULL AND ${t.mergedInto} IS NULL`),

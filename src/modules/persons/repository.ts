@@ -92,10 +92,11 @@ export const personRepository = {
   /**
    * Likely matches (capability 12). Candidates come from the blocking keys only, each an index:
    * the same national identity number, the same family-name key (any spelling or script of the
-   * name), or the same date of birth with a similar full key (trigram similarity of the keys at
-   * least `MATCH_DOB_SIMILARITY`, which lets a typo in the family name through). The score is the
-   * trigram similarity of the full keys. Candidates are live records only, and a child whose every
-   * case is sealed or expunged never is one: the SQL form of `isMatchCandidate` (src/access/match.ts),
+   * name), or the same date of birth and first letter of the family key with a similar full key
+   * (trigram similarity of the keys at least `MATCH_DOB_SIMILARITY`, which lets a typo in the rest
+   * of the family name through; index persons_dob_initial_idx). The score is the trigram
+   * similarity of the full keys. Candidates are live records only, and a child whose every case is
+   * sealed or expunged never is one: the SQL form of `isMatchCandidate` (src/access/decide.ts),
    * a correlated lookup by the cases' person index, run for the few rows the keys let through.
    */
   async matches(
@@ -119,7 +120,8 @@ export const personRepository = {
        WHERE p.expunged_at IS NULL AND p.merged_into IS NULL
          AND (p.family_key = ${familyKey}
               OR p.national_id = ${nid}::text
-              OR (p.date_of_birth = ${dob}::date AND similarity(${full}, ${fullKey}) >= ${MATCH_DOB_SIMILARITY}))
+              OR (p.date_of_birth = ${dob}::date AND left(p.family_key, 1) = ${familyKey.slice(0, 1)}
+                  AND similarity(${full}, ${fullKey}) >= ${MATCH_DOB_SIMILARITY}))
          AND coalesce((SELECT bool_or(c.sealed_at IS NULL AND c.expunged_at IS NULL)
                          FROM cases c WHERE c.person_id = p.id), true)
        ORDER BY same_nid DESC, same_dob DESC, score DESC, p.id
