@@ -44,7 +44,11 @@ setup)
   [ -n "$port" ] || { echo "replica: no free port in 5433-5450" >&2; exit 1; }
   mkdir -p "$dir"
   chown postgres: "$dir"
-  as_postgres "$bin/pg_basebackup" -h 127.0.0.1 -p 5432 -U postgres -D "$dir/data" -R -X stream -c fast
+  # A replication slot keeps the primary's WAL until the replica has it: on a busy server (other
+  # suites writing) WAL was recycled before the standby could stream it. Dropped by teardown.
+  slot="jj_ci_replica_$(basename "$dir" | tr -c 'a-zA-Z0-9_\n' '_')_$$"
+  echo "$slot" >"$dir.slot"
+  as_postgres "$bin/pg_basebackup" -h 127.0.0.1 -p 5432 -U postgres -D "$dir/data" -R -X stream -c fast -C -S "$slot"
   # Debian keeps the configuration outside the data directory: the standby gets a minimal one.
   printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nhot_standby = on\nmax_connections = 100\n" \
     "$port" "$dir" | as_postgres tee "$dir/data/postgresql.conf" >/dev/null
@@ -58,6 +62,10 @@ stop) as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 
 teardown)
   if [ -d "$dir/data" ]; then as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
   rm -rf "$dir"
+  if [ -f "$dir.slot" ]; then
+    "${PSQL[@]}" -c "SELECT pg_drop_replication_slot('$(cat "$dir.slot")') FROM pg_replication_slots WHERE slot_name = '$(cat "$dir.slot")'" >/dev/null || true
+    rm -f "$dir.slot"
+  fi
   if [ -f "$dir.hba" ]; then
     hba=$(cat "$dir.hba")
     # Remove exactly the two lines setup appended.

@@ -19,7 +19,15 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -353,7 +361,9 @@ async function main() {
 
       if (wanted('P5')) {
         results.push(
-          notMeasured('P5', 'bulk import against COPY', served.paths['/v1/imports'] === undefined),
+          served.paths['/v1/imports'] === undefined
+            ? notMeasured('P5', 'bulk import against COPY', true)
+            : await bulkImport(service, token, scratch.url),
         );
       }
       if (wanted('P8')) {
@@ -450,6 +460,339 @@ async function eventFeed(service: RunningService, token: string, url: string): P
     met: null,
     note: `${delivered} events delivered to the court's clerk (${inserted} counted in the outbox when the load stopped); the last arrived ${((lastAt - loadEnded) / 1000).toFixed(1)} s after the load stopped (long poll interval EVENTS_POLL_INTERVAL_MS); webhook deliveries not measured`,
   };
+}
+
+/**
+ * P5: cases per second through POST /v1/imports (NDJSON of children and their cases, each case with
+ * 2 charges, a custody episode and a held hearing; from the request to the import's completion)
+ * against `COPY` of the same rows into the same tables (psql \copy in one transaction: the persons,
+ * cases, charges, custody episodes, hearings, timeline entries, audit rows, events, external ids and
+ * report lines an import writes). Fresh external ids and row ids each repetition.
+ */
+async function bulkImport(service: RunningService, token: string, url: string): Promise<Result> {
+  const CASES = QUICK ? 5_000 : 20_000;
+  const dir = mkdtempSync(join(tmpdir(), 'jj-bench-import-'));
+  const svc: number[] = [];
+  const base: number[] = [];
+  const runService = async (rep: number) => {
+    const prefix = `bench${rep}-${randomBytes(3).toString('hex')}`;
+    const file = join(dir, `import-${rep}.ndjson`);
+    writeFileSync(file, importLines(prefix, CASES));
+    const t0 = performance.now();
+    const started = Date.now();
+    const res = await fetch(`${service.url}/v1/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      body: readFileSync(file),
+    });
+    let body = (await res.json()) as {
+      id: string;
+      status: string;
+      created: number;
+      completedAt: string | null;
+    };
+    let seconds = (performance.now() - t0) / 1000;
+    while (body.status === 'running') {
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await fetch(`${service.url}/v1/imports/${body.id}?limit=1`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      body = await r.json();
+      // Completed after a 202: its completion time (database clock, same machine) from the request.
+      if (body.completedAt) seconds = (new Date(body.completedAt).getTime() - started) / 1000;
+    }
+    if (body.status !== 'completed' || body.created !== 2 * CASES) {
+      throw new Error(`P5 import ${body.status}, ${body.created} of ${2 * CASES} created`);
+    }
+    svc.push(CASES / seconds);
+  };
+  const runBase = async (rep: number) => {
+    const { files, script } = copyFiles(dir, rep, CASES);
+    const t0 = performance.now();
+    await new Promise<void>((res, rej) => {
+      const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-f', script], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d) => {
+        err += d;
+      });
+      child.once('exit', (code) => (code === 0 ? res() : rej(new Error(`psql COPY failed: ${err}`))));
+    });
+    base.push(CASES / ((performance.now() - t0) / 1000));
+    for (const f of files) rmSync(f, { force: true });
+  };
+  try {
+    await runService(-1); // warm-up
+    for (let rep = 0; rep < REPS; rep++) {
+      if (rep % 2 === 0) {
+        await runService(rep);
+        await runBase(rep);
+      } else {
+        await runBase(rep);
+        await runService(rep);
+      }
+      log(
+        `P5 rep ${rep + 1}: import ${svc.at(-1)!.toFixed(0)} cases/s, COPY ${base.at(-1)!.toFixed(0)} cases/s`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const ratio = median(svc) / median(base);
+  return {
+    id: 'P5',
+    name: `bulk import of ${CASES} children and cases (NDJSON) against COPY of the same rows`,
+    value: median(svc),
+    unit: 'cases/s',
+    baseline: median(base),
+    ratio,
+    target: '>= 0.25',
+    met: ratio >= 0.25,
+    note: `each case: 2 charges, a custody episode, a held hearing; import batches of 500 lines`,
+  };
+}
+
+const CASE_TIMES = {
+  offence: '2026-10-01T10:00:00Z',
+  intake: '2026-10-01T12:00:00Z',
+  custody: '2026-10-01T13:00:00Z',
+  released: '2026-10-03T10:00:00Z',
+  scheduled: '2026-10-02T09:00:00Z',
+  held: '2026-10-02T09:30:00Z',
+};
+
+function importLines(prefix: string, cases: number): string {
+  const out: string[] = [];
+  for (let n = 0; n < cases; n++) {
+    out.push(
+      JSON.stringify({
+        type: 'person',
+        externalId: `${prefix}-P-${n}`,
+        givenName: `Given${n}`,
+        familyName: `Family${n}`,
+        dateOfBirth: '2010-05-01',
+        sex: 'female',
+        region: 'north',
+      }),
+      JSON.stringify({
+        type: 'case',
+        externalId: `${prefix}-C-${n}`,
+        personExternalId: `${prefix}-P-${n}`,
+        intakeKind: 'arrest',
+        offenceDate: CASE_TIMES.offence,
+        intakeAt: CASE_TIMES.intake,
+        agency: 'Police North',
+        detained: true,
+        charges: [
+          { code: 'PC-1', description: 'Theft' },
+          { code: 'PC-2', description: 'Damage' },
+        ],
+        custodyEpisodes: [
+          {
+            kind: 'pre_trial',
+            facility: 'North detention centre',
+            startedAt: CASE_TIMES.custody,
+            releasedAt: CASE_TIMES.released,
+            releaseReason: 'Released to the mother',
+          },
+        ],
+        hearings: [
+          {
+            purpose: 'first appearance',
+            scheduledAt: CASE_TIMES.scheduled,
+            heldAt: CASE_TIMES.held,
+            outcome: 'Released on conditions',
+            attendees: ['child', 'mother'],
+          },
+        ],
+      }),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** CSV files of the rows an import of `cases` cases writes, and the psql script that COPYs them. */
+function copyFiles(dir: string, rep: number, cases: number): { files: string[]; script: string } {
+  const uuid = () => crypto.randomUUID();
+  const importId = uuid();
+  const t = CASE_TIMES;
+  const csv = (cells: (string | null)[]) =>
+    cells.map((c) => (c === null ? '' : `"${c.replaceAll('"', '""')}"`)).join(',');
+  const tables: Record<string, { columns: string; rows: string[] }> = {
+    persons: {
+      columns: 'id,given_name,family_name,date_of_birth,sex,region,guardians,created_by,created_by_org',
+      rows: [],
+    },
+    cases: {
+      columns:
+        'id,person_id,court_org_id,intake_status,stage,intake_kind,offence_date,intake_at,agency,detained,age_at_offence,region,created_by',
+      rows: [],
+    },
+    charges: { columns: 'case_id,code,description,position', rows: [] },
+    custody_episodes: {
+      columns: 'id,case_id,person_id,kind,facility,started_at,released_at,release_reason,created_by',
+      rows: [],
+    },
+    hearings: {
+      columns:
+        'id,case_id,purpose,scheduled_at,listed_at,child_friendly_courtroom,status,held_at,outcome,attendees,created_by',
+      rows: [],
+    },
+    case_events: {
+      columns: 'case_id,kind,occurred_at,actor_sub,actor_role,summary,resource_type,resource_id',
+      rows: [],
+    },
+    audit_events: {
+      columns:
+        'actor_sub,actor_roles,actor_org,action,resource_type,resource_id,case_id,person_id,purpose,basis_type,outcome,reason,request_id',
+      rows: [],
+    },
+    events: { columns: 'type,case_id,resource_type,resource_id', rows: [] },
+    import_external_ids: { columns: 'owner,kind,external_id,resource_id,import_id', rows: [] },
+    import_lines: { columns: 'import_id,line_no,kind,external_id,outcome,resource_id', rows: [] },
+  };
+  const add = (table: string, cells: (string | null)[]) => tables[table].rows.push(csv(cells));
+  const audit = (type: string, id: string, caseId: string | null, personId: string, line: number) =>
+    add('audit_events', [
+      'clerk-1',
+      '{court_clerk}',
+      'court-1',
+      'create',
+      type,
+      id,
+      caseId,
+      personId,
+      'court_proceeding',
+      'role',
+      'allowed',
+      `import ${importId} line ${line}`,
+      'bench',
+    ]);
+  for (let n = 0; n < cases; n++) {
+    const person = uuid();
+    const kase = uuid();
+    const custody = uuid();
+    const hearing = uuid();
+    const line = 2 * n + 1;
+    add('persons', [
+      person,
+      `Given${n}`,
+      `Family${n}`,
+      '2010-05-01',
+      'female',
+      'north',
+      '[]',
+      'clerk-1',
+      'court-1',
+    ]);
+    add('cases', [
+      kase,
+      person,
+      'court-1',
+      'accepted',
+      'adjudication',
+      'arrest',
+      t.offence,
+      t.intake,
+      'Police North',
+      'true',
+      '16',
+      'north',
+      'clerk-1',
+    ]);
+    add('charges', [kase, 'PC-1', 'Theft', '0']);
+    add('charges', [kase, 'PC-2', 'Damage', '1']);
+    add('custody_episodes', [
+      custody,
+      kase,
+      person,
+      'pre_trial',
+      'North detention centre',
+      t.custody,
+      t.released,
+      'Released to the mother',
+      'clerk-1',
+    ]);
+    add('hearings', [
+      hearing,
+      kase,
+      'first appearance',
+      t.scheduled,
+      t.intake,
+      'false',
+      'held',
+      t.held,
+      'Released on conditions',
+      '["child","mother"]',
+      'clerk-1',
+    ]);
+    add('case_events', [
+      kase,
+      'arrest',
+      t.intake,
+      'clerk-1',
+      'court_clerk',
+      'Arrest registered, child detained (imported)',
+      'case',
+      kase,
+    ]);
+    add('case_events', [
+      kase,
+      'custody_started',
+      t.custody,
+      'clerk-1',
+      'court_clerk',
+      'Pre-trial detention started',
+      'custody_episode',
+      custody,
+    ]);
+    add('case_events', [
+      kase,
+      'custody_ended',
+      t.released,
+      'clerk-1',
+      'court_clerk',
+      'Pre-trial detention ended',
+      'custody_episode',
+      custody,
+    ]);
+    add('case_events', [
+      kase,
+      'hearing_held',
+      t.held,
+      'clerk-1',
+      'court_clerk',
+      'Hearing held',
+      'hearing',
+      hearing,
+    ]);
+    audit('person', person, null, person, line);
+    audit('case', kase, kase, person, line + 1);
+    audit('custody_episode', custody, kase, person, line + 1);
+    audit('hearing', hearing, kase, person, line + 1);
+    add('events', ['case.created', kase, 'case', kase]);
+    add('events', ['custody_episode.created', kase, 'custody_episode', custody]);
+    add('events', ['hearing.created', kase, 'hearing', hearing]);
+    add('import_external_ids', [`org:court-1`, 'person', `copy${rep}-${importId}-P-${n}`, person, importId]);
+    add('import_external_ids', [`org:court-1`, 'case', `copy${rep}-${importId}-C-${n}`, kase, importId]);
+    add('import_lines', [importId, String(line), 'person', `P-${n}`, 'created', person]);
+    add('import_lines', [importId, String(line + 1), 'case', `C-${n}`, 'created', kase]);
+  }
+  const files: string[] = [];
+  const script = [
+    `INSERT INTO imports (id, owner, actor_sub, actor_org) VALUES ('${importId}', 'org:court-1', 'clerk-1', 'court-1');`,
+  ];
+  for (const [table, { columns, rows }] of Object.entries(tables)) {
+    const file = join(dir, `copy-${rep}-${table}.csv`);
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    files.push(file);
+    script.push(`\\copy ${table} (${columns}) FROM '${file}' WITH (FORMAT csv)`);
+  }
+  const scriptFile = join(dir, `copy-${rep}.sql`);
+  writeFileSync(scriptFile, `${script.join('\n')}\n`);
+  files.push(scriptFile);
+  return { files, script: scriptFile };
 }
 
 function notMeasured(id: string, name: string, missing: boolean): Result {

@@ -31,6 +31,7 @@ import { sealingRoutes } from './modules/sealing/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { type EventPruner, startEventPruner } from './modules/retention/pruner.js';
 import { webhookRoutes } from './modules/webhooks/routes.js';
+import { importRoutes } from './modules/imports/routes.js';
 import { partnerClientRoutes } from './modules/partner-clients/routes.js';
 import { type WebhookWorker, startWebhookWorker } from './modules/webhooks/worker.js';
 import authPlugin from './plugins/auth.js';
@@ -233,9 +234,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       await v1.register(alertRoutes, { db, config });
       await v1.register(facilityRoutes, { db, config });
       await v1.register(statisticsRoutes, { db, config, database });
-      await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS });
+      await v1.register(eventRoutes, { db, pollIntervalMs: config.EVENTS_POLL_INTERVAL_MS, database });
       await v1.register(webhookRoutes, { db, config });
       await v1.register(partnerClientRoutes, { db });
+      await v1.register(importRoutes, { db, config });
     },
     { prefix: '/v1' },
   );

@@ -21,7 +21,7 @@ const configSchema = z
     DATABASE_POOL_MAX: intFromEnv(10),
     /** Named prepared statements on every connection; off behind a pooler in transaction mode. */
     DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
-    /** A streaming replica for reads that tolerate lag (audit queries, the disclosure ledger); PostgreSQL only. */
+    /** A streaming replica for reads that tolerate lag (audit queries, the disclosure ledger, indicators, the event feed); PostgreSQL only. */
     DATABASE_READ_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -157,6 +157,26 @@ const configSchema = z
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** After a secret rotation, the previous secret also signs for this long. */
     WEBHOOK_SECRET_ROTATION_HOURS: z.coerce.number().int().min(0).default(24),
+    /** Bulk import (POST /v1/imports): the largest NDJSON body accepted (413 beyond). */
+    IMPORT_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(2 ** 31 - 1)
+      .default(512 * 1024 * 1024),
+    /** The longest line of an import; a longer one is reported as an error and skipped. */
+    IMPORT_MAX_LINE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+    /** Lines created per transaction (with their audit rows and report). */
+    IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+    /** How long POST /v1/imports waits for the import to finish before answering 202 (then follow it). */
+    IMPORT_RESPONSE_WAIT_MS: z.coerce.number().int().min(0).default(20_000),
+    /** Where a received import body is kept while it is processed (deleted after); default the OS temp dir. */
+    IMPORT_SPOOL_DIR: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_JWKS_URL && c.AUTH_JWKS_FILE) {

@@ -355,9 +355,10 @@ describe('social services', () => {
 
     const list = await expectAudited(h, await clerk.get(`/v1/cases/${kase.id}/social-services`), 200, 1);
     expect(list.items.map((r: any) => r.id).sort()).toEqual([assessment.id, referral.id].sort());
+    // Metadata only: when it happened and was recorded, by whom, of what kind; never its content.
     for (const item of list.items)
       expect(Object.keys(item).sort()).toEqual(
-        ['caseId', 'category', 'createdAt', 'createdBy', 'id', 'kind'].sort(),
+        ['caseId', 'category', 'createdAt', 'createdBy', 'id', 'kind', 'occurredAt'].sort(),
       );
 
     for (const reader of [clerk, worker]) {

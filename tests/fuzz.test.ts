@@ -260,7 +260,7 @@ function requestArbitrary(
       const paths: (string | number)[][] = [];
       const walk = (v: unknown, path: (string | number)[]) => {
         if (typeof v === 'string') paths.push(path);
-        else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+        else if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, [...path, i]);
         else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
       };
       const copy = structuredClone(base.body ?? {}) as Record<string | number, unknown>;

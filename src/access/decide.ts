@@ -607,6 +607,34 @@ export function consentConfirmation(
   return { allow: true };
 }
 
+/**
+ * Whose external ids an import uses and who may follow it (issue 10.4): a partner system's own
+ * client (its ids are its own), or the court of a clerk (any clerk of the court continues the work
+ * of another). Null: the caller imports for nobody (no organisation).
+ */
+export function importOwner(caller: Pick<Caller, 'roles' | 'clientId' | 'org'>): string | null {
+  if (caller.roles.includes('court_clerk') && caller.org) return `org:${caller.org}`;
+  if (caller.roles.includes('partner_system') && caller.clientId) return `client:${caller.clientId}`;
+  return null;
+}
+
+/**
+ * The court an imported case goes to (the property rule of intake): a clerk's own court (a line
+ * may not name another); a court system's own court; another partner names a court on each line.
+ */
+export function importCourt(
+  caller: Pick<Caller, 'roles' | 'org' | 'partnerKind'>,
+  named: string | undefined,
+): { court: string } | { problem: string } {
+  const own = caller.roles.includes('court_clerk') || caller.partnerKind === 'court';
+  if (own) {
+    if (!caller.org) return { problem: 'the caller has no court' };
+    if (named !== undefined && named !== caller.org) return { problem: 'may only name your own court' };
+    return { court: caller.org };
+  }
+  return named === undefined ? { problem: 'required' } : { court: named };
+}
+
 function deny(
   status: 403 | 404,
   reason: string,

@@ -369,6 +369,24 @@ export const ACTIONS = {
   'event:list': { roles: CASE_READERS_AND_REFERRERS, scope: 'events:read', caseScoped: false },
   /** A partner's own webhook subscriptions; what they deliver is filtered like the feed. */
   'webhook:manage': { roles: ['partner_system'], scope: 'events:read', caseScoped: false },
+  /**
+   * Bulk import of children and cases (issue 10.4): a court's clerks into their own court, and
+   * police, prosecution and court systems holding `imports:write`. Not administrators: they manage
+   * registries, not children's records. An import is read back by whoever may import for the same
+   * owner (decide.ts, importOwner).
+   */
+  'import:create': {
+    roles: ['court_clerk', 'partner_system'],
+    scope: 'imports:write',
+    partnerKinds: ['police', 'prosecution', 'court'],
+    caseScoped: false,
+  },
+  'import:read': {
+    roles: ['court_clerk', 'partner_system'],
+    scope: 'imports:write',
+    partnerKinds: ['police', 'prosecution', 'court'],
+    caseScoped: false,
+  },
   /** The registry of partner clients (SPEC 3: admins manage partner clients). */
   'partner_client:write': { roles: ['admin'], scope: null, caseScoped: false },
   'partner_client:read': { roles: ['admin'], scope: null, caseScoped: false },

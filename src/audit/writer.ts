@@ -3,7 +3,7 @@ import type { Decision } from '../access/decide.js';
 import type { Executor } from '../db/client.js';
 import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
 import { storableText } from '../lib/text.js';
-import { eventOfAudit, writeEvent } from '../modules/events/outbox.js';
+import { eventOfAudit, writeEvent, writeEvents } from '../modules/events/outbox.js';
 
 /** What a service says about one access decision or change; the actor comes from the request context. */
 export interface AuditEntry {
@@ -31,12 +31,34 @@ export type AuditFn = (entry: AuditEntry) => Promise<void>;
  * An allowed change to a case also raises its thin event in the outbox, in the same transaction.
  */
 export async function writeAudit(tx: Executor, ctx: RequestContext, entry: AuditEntry): Promise<void> {
+  const { row, event } = auditRowOf(ctx, entry);
+  await tx.insert(auditEvents).values(row);
+  if (event) await writeEvent(tx, event);
+}
+
+/**
+ * writeAudit for many entries of one transaction (a batch of a bulk import): the same rows and
+ * events, in a few multi-row statements instead of two round trips per entry.
+ */
+export async function writeAudits(tx: Executor, ctx: RequestContext, entries: AuditEntry[]): Promise<void> {
+  const rows = entries.map((e) => auditRowOf(ctx, e));
+  // 22 columns a row: 1,000 rows stay well under PostgreSQL's 65,535 parameters per statement.
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx.insert(auditEvents).values(rows.slice(i, i + 1000).map((r) => r.row));
+  }
+  await writeEvents(
+    tx,
+    rows.flatMap((r) => (r.event ? [r.event] : [])),
+  );
+}
+
+function auditRowOf(ctx: RequestContext, entry: AuditEntry) {
   const d = entry.decision;
   const caseId = entry.caseId ?? d?.caseId ?? null;
   // Text that reached here from a token or a path is cleaned (NUL dropped, lone surrogates
   // replaced, length capped): recording a decision must never fail because of what the caller sent.
   const text = <T extends string | null | undefined>(v: T) => (typeof v === 'string' ? storableText(v) : v);
-  await tx.insert(auditEvents).values({
+  const row = {
     actorSub: storableText(ctx.caller.sub),
     actorRoles: ctx.caller.roles.map((r) => storableText(r)),
     actorOrg: text(ctx.caller.org),
@@ -58,7 +80,6 @@ export async function writeAudit(tx: Executor, ctx: RequestContext, entry: Audit
     reason: text(entry.reason ?? (d && !d.allow ? d.reason : null)),
     requestId: storableText(ctx.requestId),
     clientAddress: text(ctx.clientAddress),
-  });
-  const event = eventOfAudit(entry, caseId);
-  if (event) await writeEvent(tx, event);
+  } satisfies typeof auditEvents.$inferInsert;
+  return { row, event: eventOfAudit(entry, caseId) };
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -54,7 +55,8 @@ export default fp(
     app.decorateRequest('idempotency', null);
 
     app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.method !== 'POST') return;
+      // Streamed bodies (imports) are not stored for replay: their external ids make a re-run safe.
+      if (request.method !== 'POST' || request.body instanceof Readable) return;
       const key = request.headers['idempotency-key'];
       if (key === undefined) return;
       if (typeof key !== 'string' || !/^[\w.:-]{8,128}$/.test(key)) {

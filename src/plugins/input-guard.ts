@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type FieldError, badRequest } from '../lib/errors.js';
@@ -55,7 +56,8 @@ export function inputProblems(request: Pick<FastifyRequest, 'params' | 'query' |
   };
   walk(request.params, 'params', 0);
   walk(request.query, 'querystring', 0);
-  walk(request.body, 'body', 0);
+  // A streamed body (NDJSON imports) is checked line by line by its reader, never walked here.
+  if (!(request.body instanceof Readable)) walk(request.body, 'body', 0);
   return errors;
 }
 

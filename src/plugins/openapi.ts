@@ -121,6 +121,10 @@ export default fp(
           },
           { name: 'timeline', description: 'Everything that happened to a case' },
           {
+            name: 'imports',
+            description: 'Bulk import of children and cases (NDJSON), with a per-line report',
+          },
+          {
             name: 'transfers',
             description:
               'Cases and supervisions moving to another court or office; social-services referrals',
@@ -145,7 +149,24 @@ export default fp(
           },
         ],
       },
-      transform: jsonSchemaTransform,
+      transform: (input: Parameters<typeof jsonSchemaTransform>[0]) => {
+        const out = jsonSchemaTransform(input);
+        // A streamed body (NDJSON) is not validated by a route schema; the route names its line
+        // schemas by component id in `ndjsonBody`, documented as the request body's media type.
+        const ids = (input.schema as { ndjsonBody?: string[] } | undefined)?.ndjsonBody;
+        if (ids) {
+          const schema = out.schema as Record<string, unknown>;
+          delete schema.ndjsonBody;
+          schema.body = {
+            content: {
+              'application/x-ndjson': {
+                schema: { oneOf: ids.map((id) => ({ $ref: `#/components/schemas/${id}Input` })) },
+              },
+            },
+          };
+        }
+        return out;
+      },
       transformObject: (document) => finishDocument(jsonSchemaTransformObject(document), contracts),
     });
     // The docs page loads its scripts, styles and the document from this server only; swagger-ui

@@ -477,4 +477,24 @@ export const RULES: Record<string, Rule> = {
   rotateWebhookSecret: { roles: ['partner_system'], scope: 'events:read', on: 'owner', ok: 200 },
   listWebhookDeliveries: { roles: ['partner_system'], scope: 'events:read', on: 'owner', ok: 200 },
   replayWebhookDeliveries: { roles: ['partner_system'], scope: 'events:read', on: 'owner', ok: 200 },
+
+  // Bulk import (issue 10.4): a court's clerks into their court; police, prosecution and court
+  // systems (this matrix has no prosecution system).
+  createImport: {
+    roles: ['court_clerk', 'partner_system'],
+    scope: 'imports:write',
+    partnerKinds: ['police', 'court'],
+    on: 'role',
+    ok: 415,
+    why: 'the matrix sends JSON; imports take NDJSON (tests/imports.test.ts). The role is decided before the media type',
+  },
+  getImport: {
+    roles: ['court_clerk', 'partner_system'],
+    scope: 'imports:write',
+    partnerKinds: ['police', 'court'],
+    on: 'owner',
+    ok: 200,
+    notRelated: ['partner_system'],
+    why: "the world's import is its court clerk's: any clerk of the court follows it, no partner does",
+  },
 };

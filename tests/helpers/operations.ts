@@ -45,6 +45,7 @@ export interface World {
   workerSub: string;
   transfer: string;
   referral: string;
+  importJob: string;
 }
 
 /** How one operation is called: the real resource its path names, and a valid body. */
@@ -321,6 +322,8 @@ export const OPERATIONS: Record<string, Spec> = {
     body: () => ({ year: 2025, figures: [{ region: 'north', sex: 'female', age: 15, count: 1200 }] }),
   },
   listPartnerClients: { why: 'no resource' },
+  createImport: { why: 'no resource: what it creates is the caller’s own' },
+  getImport: { resource: 'importJob' },
   registerPartnerClient: {
     why: 'no resource (administrators register partner clients)',
     body: (w) => ({ clientId: uid('client'), orgId: w.court, kind: 'court', allowedScopes: ['cases:read'] }),
@@ -532,8 +535,17 @@ export async function buildWorld(h: Harness, opts: WorldOptions = {}): Promise<W
       service: 'Counselling',
     }),
   );
+  // A bulk import by the court's clerk (one child): followed by the court's clerks only.
+  const importJob = await h.app.inject({
+    method: 'POST',
+    url: '/v1/imports',
+    headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/x-ndjson' },
+    payload: `${JSON.stringify({ type: 'person', externalId: uid('P'), givenName: 'A', familyName: 'B', dateOfBirth: '2010-01-01' })}\n`,
+  });
+  if (importJob.statusCode !== 201) throw new Error(`import: ${importJob.statusCode} ${importJob.body}`);
   return {
     court,
+    importJob: importJob.json().id,
     cases: [kase.id, second.id, detained.id],
     transfer: transfer.id,
     referral: referral.id,

@@ -23,3 +23,4 @@ export * from './partner-clients.js';
 export * from './statistics.js';
 export * from './rate-limits.js';
 export * from './handovers.js';
+export * from './imports.js';

@@ -23,6 +23,21 @@ export async function writeEvent(tx: Executor, event: OutboxEvent): Promise<void
   });
 }
 
+/** writeEvent for many events of one transaction, in multi-row statements. */
+export async function writeEvents(tx: Executor, list: OutboxEvent[]): Promise<void> {
+  for (let i = 0; i < list.length; i += 2000) {
+    await tx.insert(events).values(
+      list.slice(i, i + 2000).map((event) => ({
+        type: event.type,
+        caseId: event.caseId,
+        resourceType: event.resourceType,
+        resourceId: event.resourceId ?? null,
+        audienceOrg: event.audienceOrg ?? null,
+      })),
+    );
+  }
+}
+
 /**
  * The event an allowed change raises, derived from its audit entry: every change is audited by
  * one writer, so deriving events there covers every change with one touch point. Reads, searches,

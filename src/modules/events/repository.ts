@@ -62,6 +62,46 @@ export const eventRepository = {
   },
 
   /**
+   * The next events after `after` and below `horizon`, with no access filter: what a read replica
+   * is asked for. Which of them the caller may see is decided on the primary (`visibleAmong`).
+   */
+  async candidates(
+    tx: Executor,
+    q: { after: FeedPosition | null; horizon: bigint; types: string[] | null; limit: number },
+  ): Promise<EventRow[]> {
+    const after = q.after
+      ? sql`(${events.txid}, ${events.seq}) > (${q.after.txid.toString()}::bigint, ${q.after.seq})`
+      : undefined;
+    return tx
+      .select({
+        seq: events.seq,
+        txid: events.txid,
+        id: events.id,
+        type: events.type,
+        occurredAt: events.occurredAt,
+        caseId: events.caseId,
+        resourceType: events.resourceType,
+        resourceId: events.resourceId,
+      })
+      .from(events)
+      .where(and(after, lt(events.txid, q.horizon), q.types ? inArray(events.type, q.types) : undefined))
+      .orderBy(asc(events.txid), asc(events.seq))
+      .limit(q.limit);
+  },
+
+  /** Of the events `seqs` (primary keys), those `visible` to the caller now, in feed order. */
+  async visibleAmong(tx: Executor, visible: SQL, seqs: number[]): Promise<number[]> {
+    if (seqs.length === 0) return [];
+    const rows = await tx
+      .select({ seq: events.seq })
+      .from(events)
+      .innerJoin(cases, eq(cases.id, events.caseId))
+      .where(and(inArray(events.seq, seqs), visible))
+      .orderBy(asc(events.txid), asc(events.seq));
+    return rows.map((r) => Number(r.seq));
+  },
+
+  /**
    * Deletes up to `batch` events older than the retention. SKIP LOCKED lets instances prune at the
    * same time without waiting on each other or deleting twice.
    */

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Db } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { contextOf } from '../../plugins/auth.js';
 import { EventFeedPage, EventFeedQuery } from './schemas.js';
 import { eventService } from './service.js';
 
-export const eventRoutes: FastifyPluginAsyncZod<{ db: Db; pollIntervalMs: number }> = async (
-  app,
-  { db, pollIntervalMs },
-) => {
-  const service = eventService(db, { pollIntervalMs });
+export const eventRoutes: FastifyPluginAsyncZod<{
+  db: Db;
+  pollIntervalMs: number;
+  database?: Database;
+}> = async (app, { db, pollIntervalMs, database }) => {
+  // Feed reads on the read replica when there is one (DATABASE_READ_URL); access on the primary.
+  const service = eventService(db, { pollIntervalMs, reads: database?.readLagTolerant });
   // Long polls end when the service shuts down, so closing never waits for them.
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());

@@ -1,0 +1,197 @@
+import { type SQL, and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { type Executor, rowsOf } from '../../db/client.js';
+import { caseEvents, cases, charges } from '../../db/schema/cases.js';
+import { custodyEpisodes } from '../../db/schema/custody.js';
+import { hearings } from '../../db/schema/hearings.js';
+import {
+  type ImportKind,
+  type ImportLineOutcome,
+  type ImportStatus,
+  importExternalIds,
+  importLines,
+  imports,
+} from '../../db/schema/imports.js';
+import { organizations } from '../../db/schema/organizations.js';
+import { persons } from '../../db/schema/persons.js';
+
+export type ImportRow = typeof imports.$inferSelect;
+export type ImportLineRow = typeof importLines.$inferSelect;
+
+/** Multi-row inserts, cut so that no statement passes PostgreSQL's 65,535 parameters. */
+async function insertMany<T extends PgTable>(
+  tx: Executor,
+  table: T,
+  rows: T['$inferInsert'][],
+  columns: number,
+): Promise<void> {
+  const per = Math.max(1, Math.floor(60_000 / columns));
+  for (let i = 0; i < rows.length; i += per) {
+    await tx.insert(table).values(rows.slice(i, i + per));
+  }
+}
+
+export interface KnownPerson {
+  id: string;
+  dateOfBirth: string | null;
+  region: string | null;
+  /** Expunged, or every case sealed or expunged: as unknown as at intake. */
+  hidden: boolean;
+  /** Open custody episode of the child (one at most, across cases). */
+  detained: boolean;
+  /** Open cases of the child (not closed, sealed or expunged), by court. */
+  openCases: { id: string; courtOrgId: string }[];
+}
+
+export const importRepository = {
+  async create(
+    tx: Executor,
+    values: Pick<typeof imports.$inferInsert, 'owner' | 'actorSub' | 'actorOrg' | 'clientId'>,
+  ): Promise<ImportRow> {
+    const [row] = await tx.insert(imports).values(values).returning();
+    return row;
+  },
+  async get(tx: Executor, id: string): Promise<ImportRow | null> {
+    const [row] = await tx.select().from(imports).where(eq(imports.id, id));
+    return row ?? null;
+  },
+  async addCounts(
+    tx: Executor,
+    id: string,
+    d: { lines: number; created: number; duplicates: number; errors: number },
+  ): Promise<void> {
+    await tx
+      .update(imports)
+      .set({
+        lines: sql`${imports.lines} + ${d.lines}`,
+        created: sql`${imports.created} + ${d.created}`,
+        duplicates: sql`${imports.duplicates} + ${d.duplicates}`,
+        errors: sql`${imports.errors} + ${d.errors}`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(imports.id, id));
+  },
+  async finish(tx: Executor, id: string, status: ImportStatus, bytes: number, problem: string | null) {
+    const [row] = await tx
+      .update(imports)
+      .set({ status, bytes, problem, updatedAt: sql`now()`, completedAt: sql`now()` })
+      .where(and(eq(imports.id, id), eq(imports.status, 'running')))
+      .returning();
+    return row ?? null;
+  },
+  async report(
+    tx: Executor,
+    id: string,
+    q: { outcome?: ImportLineOutcome; after: number; limit: number },
+  ): Promise<ImportLineRow[]> {
+    const where: SQL[] = [eq(importLines.importId, id), gt(importLines.lineNo, q.after)];
+    if (q.outcome) where.push(eq(importLines.outcome, q.outcome));
+    return tx
+      .select()
+      .from(importLines)
+      .where(and(...where))
+      .orderBy(asc(importLines.lineNo))
+      .limit(q.limit);
+  },
+  insertLines: (tx: Executor, rows: (typeof importLines.$inferInsert)[]) =>
+    insertMany(tx, importLines, rows, 7),
+
+  /** The resources already imported under these external ids by this owner. */
+  async knownIds(
+    tx: Executor,
+    owner: string,
+    personIds: string[],
+    caseIds: string[],
+  ): Promise<Map<string, string>> {
+    if (!personIds.length && !caseIds.length) return new Map();
+    const t = importExternalIds;
+    const rows = await tx
+      .select({ kind: t.kind, externalId: t.externalId, resourceId: t.resourceId })
+      .from(t)
+      .where(
+        and(
+          eq(t.owner, owner),
+          or(
+            and(eq(t.kind, 'person'), inArray(t.externalId, personIds)),
+            and(eq(t.kind, 'case'), inArray(t.externalId, caseIds)),
+          ),
+        ),
+      );
+    return new Map(rows.map((r) => [`${r.kind}:${r.externalId}`, r.resourceId]));
+  },
+  /**
+   * Claims external ids for this import; returns the keys (`kind:id`) it got. A key another import
+   * claimed first (a concurrent run of the same file) is not returned: that line is a duplicate.
+   */
+  async claimIds(
+    tx: Executor,
+    rows: { owner: string; kind: ImportKind; externalId: string; resourceId: string; importId: string }[],
+  ): Promise<Set<string>> {
+    const got = new Set<string>();
+    const per = 10_000;
+    for (let i = 0; i < rows.length; i += per) {
+      const claimed = await tx
+        .insert(importExternalIds)
+        .values(rows.slice(i, i + per))
+        .onConflictDoNothing()
+        .returning({ kind: importExternalIds.kind, externalId: importExternalIds.externalId });
+      for (const c of claimed) got.add(`${c.kind}:${c.externalId}`);
+    }
+    return got;
+  },
+  /** What intake needs to know of children already registered (a case line naming an earlier person). */
+  async knownPersons(tx: Executor, ids: string[]): Promise<Map<string, KnownPerson>> {
+    if (!ids.length) return new Map();
+    const rows = rowsOf<{
+      id: string;
+      date_of_birth: string | null;
+      region: string | null;
+      hidden: boolean;
+      detained: boolean;
+      open_cases: { id: string; courtOrgId: string }[] | null;
+    }>(
+      await tx.execute(sql`
+        SELECT p.id, p.date_of_birth::text AS date_of_birth, p.region,
+               (p.expunged_at IS NOT NULL OR (
+                  EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id) AND
+                  NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id
+                                AND c.sealed_at IS NULL AND c.expunged_at IS NULL))) AS hidden,
+               EXISTS (SELECT 1 FROM custody_episodes e WHERE e.person_id = p.id AND e.released_at IS NULL) AS detained,
+               (SELECT json_agg(json_build_object('id', c.id, 'courtOrgId', c.court_org_id))
+                  FROM cases c WHERE c.person_id = p.id AND c.stage <> 'closed'
+                   AND c.sealed_at IS NULL AND c.expunged_at IS NULL) AS open_cases
+          FROM persons p WHERE p.id IN ${ids}`),
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          dateOfBirth: r.date_of_birth,
+          region: r.region,
+          hidden: r.hidden,
+          detained: r.detained,
+          openCases: r.open_cases ?? [],
+        },
+      ]),
+    );
+  },
+  /** The kind of each registered organisation named. */
+  async orgKinds(tx: Executor, ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await tx
+      .select({ id: organizations.id, kind: organizations.kind })
+      .from(organizations)
+      .where(inArray(organizations.id, ids));
+    return new Map(rows.map((r) => [r.id, r.kind]));
+  },
+  insertPersons: (tx: Executor, rows: (typeof persons.$inferInsert)[]) => insertMany(tx, persons, rows, 9),
+  insertCases: (tx: Executor, rows: (typeof cases.$inferInsert)[]) => insertMany(tx, cases, rows, 20),
+  insertCharges: (tx: Executor, rows: (typeof charges.$inferInsert)[]) => insertMany(tx, charges, rows, 6),
+  insertCustody: (tx: Executor, rows: (typeof custodyEpisodes.$inferInsert)[]) =>
+    insertMany(tx, custodyEpisodes, rows, 10),
+  insertHearings: (tx: Executor, rows: (typeof hearings.$inferInsert)[]) =>
+    insertMany(tx, hearings, rows, 14),
+  insertCaseEvents: (tx: Executor, rows: (typeof caseEvents.$inferInsert)[]) =>
+    insertMany(tx, caseEvents, rows, 10),
+};
