@@ -40,13 +40,20 @@ describe('the generated TypeScript client', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'jj-client-')), 'schema.ts');
     execFileSync(
       process.execPath,
-      ['node_modules/openapi-typescript/bin/cli.js', 'openapi/openapi.json', '--output', out],
+      [
+        'node_modules/openapi-typescript/bin/cli.js',
+        'openapi/openapi.json',
+        '--default-non-nullable',
+        'false',
+        '--output',
+        out,
+      ],
       { stdio: 'pipe', timeout: 180_000 },
     );
     expect(readFileSync('clients/typescript/schema.ts', 'utf8')).toBe(readFileSync(out, 'utf8'));
   }, 240_000);
 
-  it('drives a partner integration: register, subscribe, refer, follow the events, receive the webhook', async () => {
+  it('drives a partner integration: register, subscribe, refer, follow the events, receive the webhook, import', async () => {
     const adminToken = await h.issuer.sign({ sub: uid('admin'), roles: ['admin'], org: 'ministry' });
     const admin = createCaseApiClient({ baseUrl: base, token: adminToken });
 
@@ -72,7 +79,12 @@ describe('the generated TypeScript client', () => {
       },
     });
     expect(registered.response.status, JSON.stringify(registered.error)).toBe(201);
-    expect(registered.data?.allowedScopes).toEqual(['cases:write', 'cases:read', 'events:read']);
+    expect(registered.data?.allowedScopes).toEqual([
+      'cases:write',
+      'cases:read',
+      'events:read',
+      'imports:write',
+    ]);
 
     // The partner's system, with a token its identity provider issued for the registered client.
     const partner = createCaseApiClient({
@@ -82,7 +94,7 @@ describe('the generated TypeScript client', () => {
           sub: clientId,
           roles: ['partner_system'],
           clientId,
-          scope: 'cases:write cases:read events:read',
+          scope: 'cases:write cases:read events:read imports:write',
         }),
     });
 
@@ -176,6 +188,39 @@ describe('the generated TypeScript client', () => {
     expect(delivered.body.type).toBe('case.created');
     expect(delivered.body.data.id).toBe(created!.id);
     expect(receiver.badSignatures).toBe(0);
+
+    // The partner loads records it already holds: NDJSON, one typed line each, a report per line.
+    const lines: (Schemas['ImportPersonLine'] | Schemas['ImportCaseLine'])[] = [
+      {
+        type: 'person',
+        externalId: `${key}-P-1`,
+        givenName: 'Imported',
+        familyName: 'Child',
+        dateOfBirth: '2010-05-01',
+        sex: 'male',
+        region: 'north',
+      },
+      {
+        type: 'case',
+        externalId: `${key}-C-1`,
+        personExternalId: `${key}-P-1`,
+        courtOrgId: court,
+        intakeKind: 'arrest',
+        offenceDate: '2026-10-01T10:00:00Z',
+        intakeAt: '2026-10-01T12:00:00Z',
+        agency: 'Police North',
+        detained: false,
+        charges: [{ code: 'PC-1', description: 'Theft' }],
+      },
+    ];
+    const imported = await partner.POST('/v1/imports', {
+      body: lines as never,
+      bodySerializer: (body: unknown) => (body as unknown[]).map((l) => JSON.stringify(l)).join('\n'),
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    expect(imported.response.status, JSON.stringify(imported.error)).toBe(201);
+    expect(imported.data).toMatchObject({ status: 'completed', lines: 2, created: 2, errors: 0 });
+    expect(imported.data!.report.items.map((r) => r.outcome)).toEqual(['created', 'created']);
 
     // Errors are typed too: a case the partner may not see is a Problem.
     const missing = await partner.GET('/v1/cases/{id}', {

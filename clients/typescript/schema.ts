@@ -3156,7 +3156,7 @@ export interface components {
              * @default family_social
              * @enum {string}
              */
-            category: "health" | "mental_health" | "substance_use" | "sexual_abuse" | "family_social" | "education" | "victim_identity";
+            category?: "health" | "mental_health" | "substance_use" | "sexual_abuse" | "family_social" | "education" | "victim_identity";
             /**
              * Format: date-time
              * @description When it happened; default now. Not in the future, not before what it depends on
@@ -3274,7 +3274,7 @@ export interface components {
              * @default clerk
              * @enum {string}
              */
-            source: "clerk" | "child";
+            source?: "clerk" | "child";
             /**
              * Format: date-time
              * @description When legal aid was asked for; default now
@@ -3589,7 +3589,7 @@ export interface components {
              * @description Only the charges decided differently from `outcome`
              * @default []
              */
-            chargeOutcomes: {
+            chargeOutcomes?: {
                 /** Format: uuid */
                 chargeId: string;
                 /** @enum {string} */
@@ -3631,7 +3631,7 @@ export interface components {
             purpose: string;
             location?: string;
             /** @default false */
-            childFriendlyCourtroom: boolean;
+            childFriendlyCourtroom?: boolean;
         };
         HearingHold: {
             /**
@@ -3737,7 +3737,7 @@ export interface components {
              * @default family_social
              * @enum {string}
              */
-            category: "health" | "mental_health" | "substance_use" | "sexual_abuse" | "family_social" | "education" | "victim_identity";
+            category?: "health" | "mental_health" | "substance_use" | "sexual_abuse" | "family_social" | "education" | "victim_identity";
             title?: string;
             content: string;
             /** @description Structured findings (risk factors, needs...) */
@@ -3756,7 +3756,7 @@ export interface components {
              * @default family_social
              * @enum {string}
              */
-            category: "health" | "mental_health" | "substance_use" | "sexual_abuse" | "family_social" | "education" | "victim_identity";
+            category?: "health" | "mental_health" | "substance_use" | "sexual_abuse" | "family_social" | "education" | "victim_identity";
             /** @description e.g. family counselling, education support */
             service: string;
             provider?: string;
@@ -3790,7 +3790,7 @@ export interface components {
             /** Format: date */
             endsOn: string;
             /** @default [] */
-            conditions: string[];
+            conditions?: string[];
             /**
              * Format: date-time
              * @description When the court placed the child under supervision; default now. Not before the probation disposition
@@ -3916,9 +3916,9 @@ export interface components {
              * @description Trained and specialised in juvenile cases
              * @default false
              */
-            juvenileSpecialised: boolean;
+            juvenileSpecialised?: boolean;
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         StaffMember: {
             sub: string;
@@ -3939,10 +3939,10 @@ export interface components {
              * @default unknown
              * @enum {string}
              */
-            sex: "female" | "male" | "other" | "unknown";
+            sex?: "female" | "male" | "other" | "unknown";
             region?: string;
             /** @default [] */
-            guardians: {
+            guardians?: {
                 name: string;
                 relationship: string;
                 contact?: string;
@@ -4397,7 +4397,7 @@ export interface components {
              * @description Event types to deliver; empty or absent: all
              * @default []
              */
-            types: components["schemas"]["EventType"][];
+            types?: components["schemas"]["EventType"][];
         };
         WebhookSubscription: {
             /** Format: uuid */
@@ -4469,10 +4469,10 @@ export interface components {
              * @default unknown
              * @enum {string}
              */
-            sex: "female" | "male" | "other" | "unknown";
+            sex?: "female" | "male" | "other" | "unknown";
             region?: string;
             /** @default [] */
-            guardians: {
+            guardians?: {
                 name: string;
                 relationship: string;
                 contact?: string;
@@ -4517,10 +4517,10 @@ export interface components {
             heldAt: string;
             outcome: string;
             /** @default [] */
-            attendees: string[];
+            attendees?: string[];
             location?: string;
             /** @default false */
-            childFriendlyCourtroom: boolean;
+            childFriendlyCourtroom?: boolean;
         };
         ImportCaseLine: {
             /** @enum {string} */
@@ -4555,9 +4555,9 @@ export interface components {
             /** @description The externalId of the child’s person line */
             personExternalId: string;
             /** @default [] */
-            custodyEpisodes: components["schemas"]["ImportCustodyEpisode"][];
+            custodyEpisodes?: components["schemas"]["ImportCustodyEpisode"][];
             /** @default [] */
-            hearings: components["schemas"]["ImportHeldHearing"][];
+            hearings?: components["schemas"]["ImportHeldHearing"][];
         };
         ImportLineReport: {
             /**
