@@ -172,6 +172,12 @@ describe.skipIf(!onPostgres)(
       } finally {
         await load.stop();
       }
+      // a 500 would be an error the service did not recognise as the database's: show its log line
+      const logged = service
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"level":50'));
+      expect(load.outcomes.filter((o) => o.status === 500).length, logged.join('\n')).toBe(0);
       expectOnlyCleanFailures(load.outcomes, false);
       const unavailable = load.outcomes.filter((o) => o.status === 503);
       expect(unavailable.length).toBeGreaterThanOrEqual(6);

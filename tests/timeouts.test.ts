@@ -48,13 +48,14 @@ describe.skipIf(!onPostgres)('time limits on the database and the HTTP server', 
   it('sets statement_timeout and lock_timeout on every connection from the configuration', async () => {
     const app = await appWith({ DATABASE_STATEMENT_TIMEOUT_MS: '1500', DATABASE_LOCK_TIMEOUT_MS: '700' });
     const settings = await app.database.db.transaction(async (tx) =>
-      rowsOf<{ s: string; l: string }>(
+      rowsOf<{ s: string; l: string; i: string }>(
         await tx.execute(
-          sql`SELECT current_setting('statement_timeout') AS s, current_setting('lock_timeout') AS l`,
+          sql`SELECT current_setting('statement_timeout') AS s, current_setting('lock_timeout') AS l,
+                     current_setting('idle_in_transaction_session_timeout') AS i`,
         ),
       ),
     );
-    expect(settings).toEqual([{ s: '1500ms', l: '700ms' }]);
+    expect(settings).toEqual([{ s: '1500ms', l: '700ms', i: '1500ms' }]);
     // and the server enforces them
     const slow = app.database.db.execute(sql`SELECT pg_sleep(10)`);
     await expect(slow).rejects.toMatchObject({ cause: { code: '57014' } });

@@ -228,6 +228,11 @@ function openPostgres(
     // Sent as startup parameters, so they hold on every connection and every transaction on it.
     ...(timeouts.statementMs > 0 ? { statement_timeout: timeouts.statementMs } : {}),
     ...(timeouts.lockMs > 0 ? { lock_timeout: timeouts.lockMs } : {}),
+    // A transaction whose client went silent (partitioned or stalled between two statements) is
+    // ended by the server after as long as one statement may take: it would otherwise hold its
+    // locks, and the snapshot horizon the audit sealer and the event feed wait on, until TCP
+    // keepalive noticed, minutes later.
+    ...(timeouts.statementMs > 0 ? { idle_in_transaction_session_timeout: timeouts.statementMs } : {}),
     // The server cannot cancel a statement it never hears from (a network partition): the client
     // gives up too, a little after the server would have, and the connection is dropped.
     ...(timeouts.statementMs > 0 ? { query_timeout: timeouts.statementMs + CLIENT_GRACE_MS } : {}),

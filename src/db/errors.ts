@@ -15,6 +15,7 @@ const CONNECTION_CODES = new Set([
   '57P01', // admin_shutdown (pg_terminate_backend, fast shutdown)
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
+  '25P03', // idle_in_transaction_session_timeout: the server ended a session gone silent mid-transaction
   '53300', // too_many_connections
 ]);
 
