@@ -54,6 +54,8 @@ export interface AppDeps {
   database?: Database;
   /** Where log lines go (default: standard output); a log shipper, or a test reading the lines. */
   logStream?: DestinationStream;
+  /** Told of every response outside the OpenAPI contract (an undocumented status or header): tests. */
+  onContractViolation?: (violation: string) => void;
 }
 
 declare module 'fastify' {
@@ -188,7 +190,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(problemPlugin);
   await app.register(inputGuardPlugin);
-  await app.register(openapiPlugin);
+  await app.register(openapiPlugin, { onContractViolation: deps.onContractViolation });
   await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin, { database, config });
   await app.register(authPlugin, { config, db });

@@ -6,11 +6,18 @@ import { unstorableText } from '../lib/text.js';
 
 /** Deeper than any body of this API (the deepest schema nests 4 levels); free-form `details` too. */
 export const MAX_INPUT_DEPTH = 32;
+/**
+ * Bounds for any string and array a schema leaves unbounded (the longest field any schema declares
+ * is 20,000 characters); the OpenAPI document states them as maxLength and maxItems.
+ */
+export const MAX_INPUT_STRING_LENGTH = 20_000;
+export const MAX_INPUT_ARRAY_ITEMS = 1_000;
 
 /**
  * Refuses, before schema validation and before any service runs, input the database could not
  * store or the service could not serialise: NUL characters and unpaired surrogates in any path
- * parameter, query value, body string or body key, and bodies nested deeper than MAX_INPUT_DEPTH.
+ * parameter, query value, body string or body key, bodies nested deeper than MAX_INPUT_DEPTH, and
+ * strings or arrays longer than MAX_INPUT_STRING_LENGTH or MAX_INPUT_ARRAY_ITEMS.
  * They answer 400 problem+json naming where the value is (never the value), instead of a 500 from
  * PostgreSQL or from JSON serialisation; nothing runs, so nothing is changed or audited wrongly.
  */
@@ -21,6 +28,8 @@ export function inputProblems(request: Pick<FastifyRequest, 'params' | 'query' |
     if (typeof value === 'string') {
       const why = unstorableText(value);
       if (why) errors.push({ path, message: `contains a ${why}` });
+      else if (value.length > MAX_INPUT_STRING_LENGTH)
+        errors.push({ path, message: `longer than ${MAX_INPUT_STRING_LENGTH} characters` });
       return;
     }
     if (value === null || typeof value !== 'object') return;
@@ -29,6 +38,10 @@ export function inputProblems(request: Pick<FastifyRequest, 'params' | 'query' |
       return;
     }
     if (Array.isArray(value)) {
+      if (value.length > MAX_INPUT_ARRAY_ITEMS) {
+        errors.push({ path, message: `more than ${MAX_INPUT_ARRAY_ITEMS} items` });
+        return;
+      }
       for (const [i, v] of value.entries()) walk(v, `${path}.${i}`, depth + 1);
       return;
     }

@@ -4,32 +4,28 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { ProblemSchema } from '../lib/schemas.js';
-
-const PUBLIC_ERRORS = [400, 404, 500, 503];
-const PROTECTED_ERRORS = [400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 500, 503];
-
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request',
-  401: 'Missing or invalid bearer token',
-  403: 'The role may not take this action',
-  404: 'Not found, or not available to the caller',
-  409: 'Conflicts with the current state',
-  412: 'If-Match does not match',
-  413: 'Body too large',
-  415: 'Unsupported media type',
-  422: 'Understood but refused by a rule',
-  428: 'If-Match required',
-  429: 'Rate limit reached (per token holder, or per address without a valid token); retry after Retry-After seconds. Every /v1 response carries RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy',
-  500: 'Internal error',
-  503: 'Database unavailable',
-};
+import {
+  CHECKED_RESPONSE_HEADERS,
+  type RouteContract,
+  STATUS_DESCRIPTIONS,
+  finishDocument,
+  openapiPath,
+  responseHeadersOf,
+  statusesOf,
+} from './openapi-contract.js';
 
 /**
- * OpenAPI 3.1 from the zod schemas. One onRoute hook gives every route its error responses and,
- * under /v1, the bearer security requirement, so no route declares them by hand.
+ * OpenAPI 3.1 from the zod schemas. One onRoute hook gives every route the error responses it can
+ * answer (openapi-contract.ts) and, under /v1, the bearer security requirement, so no route
+ * declares them by hand; transformObject finishes the document (components, bounds, headers).
+ *
+ * The same hook arms a contract check: a response whose status, or whose ETag, Location,
+ * Idempotent-Replayed or Retry-After header, the document does not declare for its operation is
+ * reported to `onContractViolation` (the test harness fails the test file) and logged.
  */
 export default fp(
-  async function openapi(app: FastifyInstance) {
+  async function openapi(app: FastifyInstance, opts: { onContractViolation?: (violation: string) => void }) {
+    const contracts = new Map<string, RouteContract>();
     app.addHook('onRoute', (route: RouteOptions) => {
       if (route.schema?.hide || route.url.startsWith('/docs')) return;
       const isProtected = route.url.startsWith('/v1');
@@ -37,12 +33,42 @@ export default fp(
       const schema = route.schema;
       schema.response = schema.response ?? {};
       const response = schema.response as Record<string, unknown>;
-      for (const status of isProtected ? PROTECTED_ERRORS : PUBLIC_ERRORS) {
-        response[status] ??= ProblemSchema.describe(DESCRIPTIONS[status]);
+      const statuses = statusesOf(route);
+      for (const status of statuses) {
+        response[status] ??= ProblemSchema.describe(STATUS_DESCRIPTIONS[status]);
       }
       if (isProtected) (schema as Record<string, unknown>).security ??= [{ bearerAuth: [] }];
       const s = schema as Record<string, unknown>;
       s.description ??= s.summary;
+      const documented = Object.keys(response).map(Number);
+      const headers: Record<number, string[]> = {};
+      for (const status of documented) headers[status] = responseHeadersOf(route, status);
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) {
+        const contract = { method, path: openapiPath(route.url), statuses: documented, headers };
+        contracts.set(`${method.toUpperCase()} ${contract.path}`, contract);
+      }
+    });
+
+    app.addHook('onSend', async (request, reply) => {
+      const url = request.routeOptions.url;
+      if (!url) return;
+      const contract = contracts.get(`${request.method} ${openapiPath(url)}`);
+      if (!contract) return;
+      const status = reply.statusCode;
+      const problems: string[] = [];
+      if (!contract.statuses.includes(status)) problems.push(`status ${status} is not documented`);
+      else {
+        const declared = (contract.headers[status] ?? []).map((h) => h.toLowerCase());
+        for (const h of CHECKED_RESPONSE_HEADERS) {
+          if (reply.hasHeader(h) && !declared.includes(h))
+            problems.push(`header ${h} on ${status} is not documented`);
+        }
+      }
+      if (problems.length === 0) return;
+      const violation = `${request.method} ${contract.path}: ${problems.join('; ')}`;
+      request.log.warn({ contract: violation }, 'response outside the OpenAPI contract');
+      opts.onContractViolation?.(violation);
     });
 
     await app.register(swagger, {
@@ -57,9 +83,26 @@ export default fp(
           license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
           contact: { name: 'Case tracking service team' },
         },
-        servers: [{ url: '/', description: 'This server' }],
+        servers: [
+          {
+            url: '/',
+            description:
+              'The server that serves this document (local, staging or production alike: paths are relative)',
+          },
+        ],
         components: {
-          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description:
+                'An OAuth 2.0 access token from your identity provider, a JWT (RFC 9068) handled as RFC8725 recommends: ' +
+                'signature checked against the JWKS of AUTH_JWKS_URL with ES256, RS256 or EdDSA only (never none), ' +
+                'issuer, audience, expiry and subject required, and a typ header other than at+jwt or JWT refused. ' +
+                'Roles, organisation, client_id and scope come from its claims',
+            },
+          },
         },
         tags: [
           { name: 'system', description: 'Health, readiness and metrics' },
@@ -91,6 +134,15 @@ export default fp(
             name: 'records',
             description: 'Sensitive records, disclosed per category with consent or court order',
           },
+          { name: 'alerts', description: 'Deadlines and conditions that need someone to act' },
+          {
+            name: 'facilities',
+            description: 'Detention facilities: population, incidents, inspections, family visits',
+          },
+          { name: 'statistics', description: 'Anonymised indicators for the statistics office' },
+          { name: 'events', description: 'The feed of changes a partner may see (long-poll)' },
+          { name: 'webhooks', description: 'Signed webhook subscriptions, their deliveries and replays' },
+          { name: 'partner-clients', description: 'Partner systems registered by an administrator' },
           {
             name: 'consents',
             description: 'Consents, court orders that stand in for them, and break-glass emergency access',
@@ -115,7 +167,7 @@ export default fp(
         }
         return out;
       },
-      transformObject: jsonSchemaTransformObject,
+      transformObject: (document) => finishDocument(jsonSchemaTransformObject(document), contracts),
     });
     // The docs page loads its scripts, styles and the document from this server only; swagger-ui
     // sets inline styles, hence 'unsafe-inline' for styles (never for scripts).

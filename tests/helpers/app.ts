@@ -61,7 +61,11 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
   const testDb = await createTestDatabase();
   const issuer = await createTestIssuer();
   const config = testConfig(issuer, overrides);
-  const app = await buildApp(config, { database: testDb.database });
+  // Every response of every test is checked against the OpenAPI document: a status or header an
+  // operation does not declare fails the file at close() (src/plugins/openapi.ts).
+  const contractViolations = new Set<string>();
+  const onContractViolation = (v: string) => contractViolations.add(v);
+  const app = await buildApp(config, { database: testDb.database, onContractViolation });
   await app.ready();
   const extra: FastifyInstance[] = [];
   const extraDbs: { close(): Promise<void> }[] = [];
@@ -102,7 +106,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
         database = openDatabase({ kind: 'postgres', url: testDb.url, poolMax: 10 });
         extraDbs.push(database);
       }
-      const second = await buildApp(config, { database });
+      const second = await buildApp(config, { database, onContractViolation });
       await second.ready();
       extra.push(second);
       return second;
@@ -137,6 +141,11 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
       for (const d of extraDbs) await d.close();
       await app.close();
       await testDb.drop();
+      if (contractViolations.size > 0) {
+        throw new Error(
+          `Responses outside the OpenAPI contract (declare them in src/plugins/openapi-contract.ts):\n${[...contractViolations].join('\n')}`,
+        );
+      }
     },
   };
 }

@@ -3,6 +3,7 @@ import { type Allowed, authorize } from '../../access/authorize.js';
 import type { RequestContext } from '../../access/caller.js';
 import type { Action } from '../../access/roles.js';
 import type { Executor } from '../../db/client.js';
+import type { CaseEventKind } from '../../db/schema/cases.js';
 import type { AuditEntry, AuditFn } from '../../audit/writer.js';
 import { type AppError, conflict, forbidden, notFound } from '../../lib/errors.js';
 import { checkIfMatch } from '../../lib/etag.js';
@@ -15,7 +16,7 @@ export type { CaseRow };
 export interface CaseHappening {
   event: StageEvent;
   /** Timeline kind (e.g. hearing_held); defaults to the stage event. */
-  kind?: string;
+  kind?: CaseEventKind;
   summary: string;
   /** When it happened in the world, checked by the caller against EventClock; default: the database clock. */
   occurredAt?: Date;
@@ -103,7 +104,7 @@ export const caseLifecycle = {
     tx: Executor,
     caseId: string,
     actor: { sub: string; role: string },
-    happening: Omit<CaseHappening, 'event'> & { kind: string },
+    happening: Omit<CaseHappening, 'event'> & { kind: CaseEventKind },
   ): Promise<void> {
     await caseRepository.appendEvent(tx, {
       caseId,

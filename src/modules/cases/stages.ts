@@ -1,5 +1,5 @@
 import type { Role } from '../../access/roles.js';
-import { CASE_STAGES, type CaseStage } from '../../db/schema/cases.js';
+import { type CaseEventKind, CASE_STAGES, type CaseStage } from '../../db/schema/cases.js';
 
 /**
  * The case's stage machine, declared once. Each entry is something that happens to a case: the
@@ -48,6 +48,9 @@ export const STAGE_EVENTS = [
   'case_closed',
 ] as const;
 export type StageEvent = (typeof STAGE_EVENTS)[number];
+// Every stage event is a timeline kind (CASE_EVENT_KINDS): the compiler holds the two lists together.
+const _stageEventsAreKinds: readonly CaseEventKind[] = STAGE_EVENTS;
+void _stageEventsAreKinds;
 
 export const STAGE_MOVES: readonly StageMove[] = [
   {

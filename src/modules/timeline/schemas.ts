@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { CASE_EVENT_KINDS } from '../../db/schema/cases.js';
 import { PageQuery } from '../../lib/schemas.js';
 
 export const TimelineEvent = z
   .object({
     id: z.uuid(),
-    kind: z.string(),
+    kind: z.enum(CASE_EVENT_KINDS).describe('What happened (a closed set)'),
     occurredAt: z
       .date()
       .describe('When it happened in the world, as reported (never after recordedAt plus the tolerance)'),
