@@ -15,8 +15,13 @@ const run = promisify(execFile);
  * container runtime does. Budgets are generous: two busy cores.
  */
 let server: ChildProcess | null = null;
+// When an assertion fails before the SIGTERM step, npm is killed but its child, the service, would
+// live on as an orphan holding its port and data directory (and, with nobody reading its stdout,
+// blocked on its next log line): kill both.
+let servicePid: number | undefined;
 afterAll(() => {
   if (server && server.exitCode === null) server.kill('SIGKILL');
+  if (servicePid && isAlive(servicePid)) process.kill(servicePid, 'SIGKILL');
 });
 
 let output = '';
@@ -91,7 +96,7 @@ describe('npm start on a fresh data directory', () => {
     );
     expect(messages.some((m) => /^applied \d+ migration\(s\)/.test(m))).toBe(true);
     expect(lines.find((l) => l.msg === 'embedded database created')?.ms).toBeGreaterThan(0);
-    const servicePid = lines[0].pid;
+    servicePid = lines[0].pid;
     expect(servicePid).not.toBe(server.pid); // npm runs the service as its child
 
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
