@@ -9,6 +9,9 @@
  *   npm run bench -- --quick --profile --only P1
  *                                       # a CPU profile of the service under each scenario's load,
  *                                       # summarised by package and function (no baseline)
+ *   npm run bench -- --scale 1000000 --only P1,P6
+ *                                       # P6b: P1's ratio at a million cases against its ratio at
+ *                                       # 10,000 (measured in the same run, own scratch database)
  *   npm run bench -- --scale 1000000 --reuse --only P3
  *                                       # keeps the scratch database (jj_bench_keep_<cases>_<audit
  *                                       # rows>) after the run and reuses it, migrated, on the next
@@ -87,13 +90,19 @@ const log = (s: string) => console.error(`[bench ${new Date().toISOString().slic
 
 type Scenario = 'read' | 'intake' | 'match';
 
-async function load(service: RunningService, token: string, scenario: Scenario, seconds: number) {
+async function load(
+  service: RunningService,
+  token: string,
+  scenario: Scenario,
+  seconds: number,
+  rows = SCALE,
+) {
   const job = {
     url: service.url,
     token,
     connections: CONNECTIONS,
     seconds,
-    rows: SCALE,
+    rows,
     stride: COURTS,
     scenario,
   };
@@ -124,9 +133,12 @@ async function load(service: RunningService, token: string, scenario: Scenario, 
 }
 
 /** The database a run measures: a fresh scratch database, or with --reuse the kept one (filled when new). */
-async function createScratch(): Promise<{ url: string; filled: boolean; drop(): Promise<void> }> {
+async function createScratch(
+  cases = SCALE,
+  auditRows = AUDIT_ROWS,
+): Promise<{ url: string; filled: boolean; drop(): Promise<void> }> {
   const name = flags.reuse
-    ? `jj_bench_keep_${SCALE}_${AUDIT_ROWS}`
+    ? `jj_bench_keep_${cases}_${auditRows}`
     : `jj_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -135,7 +147,7 @@ async function createScratch(): Promise<{ url: string; filled: boolean; drop(): 
     `SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database WHERE datname = $1`,
     [name],
   );
-  const filled = marked.rows[0]?.mark === DATASET_MARK;
+  const filled = marked.rows[0]?.mark === datasetMark(cases, auditRows);
   if (!filled) {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${name}`);
@@ -158,7 +170,8 @@ async function createScratch(): Promise<{ url: string; filled: boolean; drop(): 
   };
 }
 
-const DATASET_MARK = `jj bench data set: ${SCALE} cases, ${AUDIT_ROWS} audit rows`;
+const datasetMark = (cases: number, auditRows: number) =>
+  `jj bench data set: ${cases} cases, ${auditRows} audit rows`;
 
 async function fill(
   kind: 'postgres' | 'pglite',
@@ -180,7 +193,9 @@ async function fill(
     for (let n = -1; n !== 0; ) n = await sealOnce(database.db, null, 3600);
     if (kind === 'postgres' && !alreadyFilled && flags.reuse) {
       await database.db.execute(
-        sql.raw(`COMMENT ON DATABASE ${new URL(target).pathname.slice(1)} IS '${DATASET_MARK}'`),
+        sql.raw(
+          `COMMENT ON DATABASE ${new URL(target).pathname.slice(1)} IS '${datasetMark(cases, auditRows)}'`,
+        ),
       );
     }
   } finally {
@@ -189,7 +204,7 @@ async function fill(
 }
 
 /** Captures the statements the service sends for one request of each scenario. */
-async function capture(issuer: Issuer, url: string, token: string) {
+async function capture(issuer: Issuer, url: string, token: string, rows = SCALE) {
   const dir = mkdtempSync(join(tmpdir(), 'jj-capture-'));
   const file = join(dir, 'sql.ndjson');
   const service = await startService({ issuer, databaseUrl: url, captureFile: file });
@@ -244,11 +259,11 @@ async function capture(issuer: Issuer, url: string, token: string) {
         statements: statements.length,
         randomised: writeScript(
           join(dir, `${scenario}.sql`),
-          pgbenchScript(statements, row, SCALE, COURTS, scenario !== 'match'),
+          pgbenchScript(statements, row, rows, COURTS, scenario !== 'match'),
         ),
         fixed: writeScript(
           join(dir, `${scenario}-fixed.sql`),
-          pgbenchScript(statements, row, SCALE, COURTS, false),
+          pgbenchScript(statements, row, rows, COURTS, false),
         ),
       };
     }
@@ -283,6 +298,56 @@ async function profile(issuer: Issuer, url: string, token: string) {
       console.log(`\n== ${id} ${scenario}: ${join(dir, f)}\n${summarise(join(dir, f))}`);
     }
   }
+}
+
+type Scripts = Awaited<ReturnType<typeof capture>>;
+
+/** One scenario: the service under load against pgbench on its captured statements, alternating, REPS times. */
+async function measure(
+  id: string,
+  scenario: Scenario,
+  captured: Scripts[Scenario],
+  service: RunningService,
+  url: string,
+  token: string,
+  rows = SCALE,
+) {
+  let script = captured.randomised;
+  const probe = await pgbench(url, script, 1, 1);
+  let note: string | undefined;
+  if (probe.failed) {
+    script = captured.fixed;
+    note = 'baseline repeats the captured row (the randomised script did not run)';
+  }
+  await load(service, token, scenario, WARMUP, rows);
+  await pgbench(url, script, CONNECTIONS, WARMUP);
+  const svc: number[] = [];
+  const svcP99: number[] = [];
+  const base: number[] = [];
+  const baseP99: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const runService = async () => {
+      const r = await load(service, token, scenario, SECONDS, rows);
+      if (r.bad > 0) log(`${id}: ${r.bad} non-2xx or failed requests`);
+      svc.push(r.rps);
+      svcP99.push(r.p99);
+    };
+    const runBase = async () => {
+      const r = await pgbench(url, script, CONNECTIONS, SECONDS);
+      if (r.failed) throw new Error(`pgbench failed for ${id}: ${r.error}`);
+      base.push(r.tps);
+      baseP99.push(r.p99 ?? Number.NaN);
+    };
+    if (rep % 2 === 0) {
+      await runService();
+      await runBase();
+    } else {
+      await runBase();
+      await runService();
+    }
+    log(`${id} rep ${rep + 1}: service ${svc.at(-1)!.toFixed(0)}/s, baseline ${base.at(-1)!.toFixed(0)}/s`);
+  }
+  return { svc, svcP99, base, baseP99, note };
 }
 
 async function main() {
@@ -335,43 +400,14 @@ async function main() {
       ];
       for (const s of scenarios.filter((x) => wanted(x.id))) {
         log(`${s.id} ${s.name}: ${scripts[s.scenario].statements} statements per request`);
-        let script = scripts[s.scenario].randomised;
-        const probe = await pgbench(scratch.url, script, 1, 1);
-        let note: string | undefined;
-        if (probe.failed) {
-          script = scripts[s.scenario].fixed;
-          note = 'baseline repeats the captured row (the randomised script did not run)';
-        }
-        await load(service, token, s.scenario, WARMUP);
-        await pgbench(scratch.url, script, CONNECTIONS, WARMUP);
-        const svc: number[] = [];
-        const svcP99: number[] = [];
-        const base: number[] = [];
-        const baseP99: number[] = [];
-        for (let rep = 0; rep < REPS; rep++) {
-          const runService = async () => {
-            const r = await load(service, token, s.scenario, SECONDS);
-            if (r.bad > 0) log(`${s.id}: ${r.bad} non-2xx or failed requests`);
-            svc.push(r.rps);
-            svcP99.push(r.p99);
-          };
-          const runBase = async () => {
-            const r = await pgbench(scratch.url, script, CONNECTIONS, SECONDS);
-            if (r.failed) throw new Error(`pgbench failed for ${s.id}: ${r.error}`);
-            base.push(r.tps);
-            baseP99.push(r.p99 ?? Number.NaN);
-          };
-          if (rep % 2 === 0) {
-            await runService();
-            await runBase();
-          } else {
-            await runBase();
-            await runService();
-          }
-          log(
-            `${s.id} rep ${rep + 1}: service ${svc.at(-1)!.toFixed(0)}/s, baseline ${base.at(-1)!.toFixed(0)}/s`,
-          );
-        }
+        const { svc, svcP99, base, baseP99, note } = await measure(
+          s.id,
+          s.scenario,
+          scripts[s.scenario],
+          service,
+          scratch.url,
+          token,
+        );
         if (s.id === 'P1') {
           peakRss = service.peakRssMiB();
           Object.assign(p1, { service: svc, base, p99: svcP99, baseP99 });
@@ -439,6 +475,7 @@ async function main() {
         target: '<= 200 MiB',
         met: peakRss <= 200,
       });
+      if (SCALE > GROWTH_BASE) results.push(await p1Growth(issuer, token, p1));
     }
 
     if (wanted('P4')) results.push(await verification(scratch.url, issuer));
@@ -448,6 +485,49 @@ async function main() {
   }
 
   report();
+}
+
+/** The small data set P1's ratio at SCALE is compared with (P6b): the --quick one. */
+const GROWTH_BASE = 10_000;
+
+/**
+ * P6b: P1's ratio at SCALE against its ratio on a 10,000-case data set (the --quick one, in its own
+ * scratch database, with this run's durations), measured in the same session: the read must not
+ * slow down relative to the database as the register grows. Target: within 15 %.
+ */
+async function p1Growth(
+  issuer: Issuer,
+  token: string,
+  big: { service: number[]; base: number[] },
+): Promise<Result> {
+  const scratch = await createScratch(GROWTH_BASE, 100_000);
+  try {
+    await fill('postgres', scratch.url, GROWTH_BASE, 100_000, scratch.filled);
+    const scripts = await capture(issuer, scratch.url, token, GROWTH_BASE);
+    const service = await startService({ issuer, databaseUrl: scratch.url });
+    try {
+      log(`P6b: P1 at ${GROWTH_BASE} cases`);
+      const small = await measure('P6b', 'read', scripts.read, service, scratch.url, token, GROWTH_BASE);
+      const ratioBig = median(big.service) / median(big.base);
+      const ratioSmall = median(small.svc) / median(small.base);
+      const growth = ratioBig / ratioSmall;
+      return {
+        id: 'P6b',
+        name: `P1 ratio at ${SCALE} cases against at ${GROWTH_BASE} cases`,
+        value: ratioBig,
+        unit: 'ratio',
+        baseline: ratioSmall,
+        ratio: growth,
+        target: 'within 15 %',
+        met: Math.abs(growth - 1) <= 0.15,
+        note: `P1 at ${SCALE}: ${median(big.service).toFixed(0)} req/s against ${median(big.base).toFixed(0)}/s; at ${GROWTH_BASE}: ${median(small.svc).toFixed(0)} req/s against ${median(small.base).toFixed(0)}/s`,
+      };
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await scratch.drop();
+  }
 }
 
 /**
@@ -939,7 +1019,7 @@ function report() {
     '|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.id} | ${r.name} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} | ${fmt(r.ratio, 2)} | ${r.target ?? '-'} | ${r.met === null ? '-' : r.met ? 'yes' : 'NO'} |`,
+        `| ${r.id} | ${r.name} | ${fmt(r.value, r.unit === 'ratio' ? 2 : 0)} ${r.unit} | ${fmt(r.baseline, r.unit === 'ratio' ? 2 : 0)} | ${fmt(r.ratio, 2)} | ${r.target ?? '-'} | ${r.met === null ? '-' : r.met ? 'yes' : 'NO'} |`,
     ),
   ];
   console.log(lines.join('\n'));
