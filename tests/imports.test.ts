@@ -235,8 +235,8 @@ describe('POST /v1/imports', () => {
           ? new Date(`${v.replace(' ', 'T')}:00`).toISOString()
           : v;
     const rows = async (q: ReturnType<typeof sql>) =>
-      rowsOf<Record<string, any>>(await db.execute(q)).map((r) =>
-        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, iso(v)])),
+      rowsOf<Record<string, any>>(await db.execute(q)).map(
+        (r): Record<string, any> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, iso(v)])),
       );
 
     const report = await rows(sql`
