@@ -365,6 +365,7 @@ async function main() {
             note,
             `p99 ${median(svcP99).toFixed(1)} ms vs baseline ${median(baseP99).toFixed(1)} ms`,
             `${scripts[s.scenario].statements} statements per request`,
+            `${process.env.BENCH_WORKERS ?? 1} service process(es)`,
           ]
             .filter(Boolean)
             .join('; '),
@@ -405,7 +406,7 @@ async function main() {
     if (wanted('P6') && p1.service.length) {
       results.push({
         id: 'P6',
-        name: 'peak RSS of the service under P1 load',
+        name: `peak RSS of the service under P1 load (${process.env.BENCH_WORKERS ?? 1} process(es), summed)`,
         value: peakRss,
         unit: 'MiB',
         baseline: null,
