@@ -38,7 +38,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
@@ -83,6 +83,8 @@ interface Result {
   target: string | null;
   met: boolean | null;
   note?: string;
+  /** When, at what load average (1, 5, 15 min) and scale it was measured. */
+  run?: string;
 }
 const results: Result[] = [];
 const wanted = (id: string) => !ONLY || ONLY.has(id);
@@ -1111,7 +1113,19 @@ function report() {
   console.log(
     `${new Date().toISOString()}, ${cpus().length} cores, node ${process.version}, scale ${SCALE}${QUICK ? ', quick' : ''}`,
   );
-  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // Entries of scenarios this run did not measure (--only) stay as the last run that did left them.
+  const file = join(ROOT, 'bench', 'results.json');
+  const measured = new Set(results.map((r) => r.id));
+  const kept = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Result[]).filter((r) => !measured.has(r.id))
+    : [];
+  const run = `${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, scale ${SCALE}${QUICK ? ' (quick)' : ''}`;
+  const merged = [...kept, ...results.map((r) => ({ ...r, run }))].sort((a, b) =>
+    a.id.localeCompare(b.id, 'en', { numeric: true }),
+  );
+  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
 }
 
 main().catch((err) => {
