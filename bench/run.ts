@@ -548,7 +548,16 @@ async function p1Growth(
         ratio: growth,
         target: 'within 15 %',
         met: Math.abs(growth - 1) <= 0.15,
-        note: `P1 at ${SCALE}: ${median(big.service).toFixed(0)} req/s against ${median(big.base).toFixed(0)}/s; at ${GROWTH_BASE}: ${median(small.svc).toFixed(0)} req/s against ${median(small.base).toFixed(0)}/s`,
+        note: [
+          `P1 at ${SCALE}: ${median(big.service).toFixed(0)} req/s against ${median(big.base).toFixed(0)}/s; at ${GROWTH_BASE}: ${median(small.svc).toFixed(0)} req/s against ${median(small.base).toFixed(0)}/s`,
+          growth > 1.15
+            ? 'the ratio rose with the data set: the baseline slowed more than the service'
+            : growth < 0.85
+              ? 'the ratio fell with the data set: the service slowed more than the baseline'
+              : null,
+        ]
+          .filter(Boolean)
+          .join('; '),
       };
     } finally {
       await service.stop();
