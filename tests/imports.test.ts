@@ -168,6 +168,321 @@ describe('POST /v1/imports', () => {
     expect(json.statusCode).toBe(415);
   });
 
+  it('stores every field of each record, its timeline, audit rows, events and report lines, beside a line in error', async () => {
+    const court = await createOrg(h, 'court');
+    const police = await createOrg(h, 'police');
+    const prosecution = await createOrg(h, 'prosecution');
+    const clientId = uid('police-rms');
+    const sub = uid('rms');
+    const partner = await h.as({
+      sub,
+      roles: ['partner_system'],
+      org: police,
+      clientId,
+      scope: 'imports:write cases:read',
+    });
+    const prefix = uid('g');
+    const guardians = [{ name: 'L. Mammadova', relationship: 'mother', contact: '+994 50 000 00 00' }];
+    const lines = [
+      { ...personLine(1, prefix), givenName: 'Aysel', familyName: 'Məmmədova', guardians },
+      { ...personLine(2, prefix), dateOfBirth: '2099-01-01' },
+      caseLine(1, prefix, {
+        courtOrgId: court,
+        prosecutionOrgId: prosecution,
+        location: 'Nizami street',
+        guardiansNotifiedAt: '2026-10-01T12:30:00Z',
+        custodyEpisodes: [
+          {
+            kind: 'pre_trial',
+            facility: 'North detention centre',
+            startedAt: '2026-10-01T13:00:00Z',
+            releasedAt: '2026-10-03T10:00:00Z',
+            releaseReason: 'Released to the mother',
+          },
+          { kind: 'pre_trial', facility: 'Youth remand home', startedAt: '2026-10-05T08:00:00Z' },
+        ],
+        hearings: [
+          {
+            purpose: 'first appearance',
+            scheduledAt: '2026-10-02T09:00:00Z',
+            heldAt: '2026-10-02T09:30:00Z',
+            outcome: 'Released on conditions',
+            attendees: ['child', 'mother'],
+          },
+          {
+            purpose: 'remand review',
+            scheduledAt: '2026-10-06T09:00:00Z',
+            heldAt: '2026-10-06T10:00:00Z',
+            outcome: 'Remanded',
+            location: 'Room 4',
+            childFriendlyCourtroom: true,
+          },
+        ],
+      }),
+    ];
+    const res = await post(partner, ndjson(lines));
+    expect(res.statusCode, res.body).toBe(201);
+    const imp = res.json();
+    expect(imp).toMatchObject({ status: 'completed', lines: 3, created: 2, duplicates: 0, errors: 1 });
+    const db = h.testDb.database.db;
+    const { sql } = await import('drizzle-orm');
+    const { rowsOf } = await import('../src/db/client.js');
+    // Times as ISO strings, whichever way the driver hands them over (Date, or PostgreSQL's text).
+    const iso = (v: unknown) =>
+      v instanceof Date
+        ? v.toISOString()
+        : typeof v === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00$/.test(v)
+          ? new Date(`${v.replace(' ', 'T')}:00`).toISOString()
+          : v;
+    const rows = async (q: ReturnType<typeof sql>) =>
+      rowsOf<Record<string, any>>(await db.execute(q)).map(
+        (r): Record<string, any> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, iso(v)])),
+      );
+
+    const report = await rows(sql`
+      SELECT line_no, kind, external_id, outcome, resource_id::text, problems
+        FROM import_lines WHERE import_id = ${imp.id} ORDER BY line_no`);
+    expect(report.map((r) => [r.line_no, r.kind, r.external_id, r.outcome])).toEqual([
+      [1, 'person', `${prefix}-P-1`, 'created'],
+      [2, 'person', `${prefix}-P-2`, 'error'],
+      [3, 'case', `${prefix}-C-1`, 'created'],
+    ]);
+    expect(report[1].problems).toEqual([{ path: 'dateOfBirth', message: expect.any(String) }]);
+    expect([report[0].problems, report[2].problems]).toEqual([null, null]);
+    const personId = report[0].resource_id;
+    const caseId = report[2].resource_id;
+    const ids = await rows(sql`
+      SELECT kind, external_id, resource_id::text, owner FROM import_external_ids
+       WHERE import_id = ${imp.id} ORDER BY kind DESC`);
+    expect(ids).toEqual([
+      { kind: 'person', external_id: `${prefix}-P-1`, resource_id: personId, owner: expect.any(String) },
+      { kind: 'case', external_id: `${prefix}-C-1`, resource_id: caseId, owner: ids[0].owner },
+    ]);
+
+    const [person] = await rows(sql`
+      SELECT given_name, family_name, date_of_birth::text AS dob, sex, region, guardians, created_by,
+             created_by_org, version, national_id, expunged_at, merged_into
+        FROM persons WHERE id = ${personId}`);
+    expect(person).toEqual({
+      given_name: 'Aysel',
+      family_name: 'Məmmədova',
+      dob: '2010-05-01',
+      sex: 'female',
+      region: 'north',
+      guardians,
+      created_by: sub,
+      created_by_org: police,
+      version: 1,
+      national_id: null,
+      expunged_at: null,
+      merged_into: null,
+    });
+    const [kase] = await rows(sql`
+      SELECT person_id::text, court_org_id, referring_org_id, referring_sub, prosecution_org_id, stage,
+             intake_kind, offence_date, intake_at, agency, location, detained, guardians_notified_at,
+             age_at_offence, region, intake_status, created_by, version
+        FROM cases WHERE id = ${caseId}`);
+    expect(kase).toEqual({
+      person_id: personId,
+      court_org_id: court,
+      referring_org_id: police,
+      referring_sub: sub,
+      prosecution_org_id: prosecution,
+      stage: 'adjudication',
+      intake_kind: 'arrest',
+      offence_date: iso(new Date('2026-10-01T10:00:00Z')),
+      intake_at: iso(new Date('2026-10-01T12:00:00Z')),
+      agency: 'Police North',
+      location: 'Nizami street',
+      detained: true,
+      guardians_notified_at: iso(new Date('2026-10-01T12:30:00Z')),
+      age_at_offence: 16,
+      region: 'north',
+      intake_status: 'accepted',
+      created_by: sub,
+      version: 1,
+    });
+    expect(
+      await rows(sql`SELECT code, description, position, details, withdrawn_at FROM charges
+                      WHERE case_id = ${caseId} ORDER BY position`),
+    ).toEqual([
+      { code: 'PC-1', description: 'Theft', position: 0, details: null, withdrawn_at: null },
+      { code: 'PC-2', description: 'Damage', position: 1, details: null, withdrawn_at: null },
+    ]);
+    const custody = await rows(sql`
+      SELECT id::text, person_id::text, kind, facility, started_at, released_at, release_reason, created_by
+        FROM custody_episodes WHERE case_id = ${caseId} ORDER BY started_at`);
+    expect(custody.map(({ id: _, ...c }) => c)).toEqual([
+      {
+        person_id: personId,
+        kind: 'pre_trial',
+        facility: 'North detention centre',
+        started_at: iso(new Date('2026-10-01T13:00:00Z')),
+        released_at: iso(new Date('2026-10-03T10:00:00Z')),
+        release_reason: 'Released to the mother',
+        created_by: sub,
+      },
+      {
+        person_id: personId,
+        kind: 'pre_trial',
+        facility: 'Youth remand home',
+        started_at: iso(new Date('2026-10-05T08:00:00Z')),
+        released_at: null,
+        release_reason: null,
+        created_by: sub,
+      },
+    ]);
+    const hearings = await rows(sql`
+      SELECT id::text, purpose, scheduled_at, listed_at, location, child_friendly_courtroom, status, held_at,
+             outcome, attendees, created_by FROM hearings WHERE case_id = ${caseId} ORDER BY scheduled_at`);
+    expect(hearings.map(({ id: _, ...x }) => x)).toEqual([
+      {
+        purpose: 'first appearance',
+        scheduled_at: iso(new Date('2026-10-02T09:00:00Z')),
+        listed_at: iso(new Date('2026-10-01T12:00:00Z')),
+        location: null,
+        child_friendly_courtroom: false,
+        status: 'held',
+        held_at: iso(new Date('2026-10-02T09:30:00Z')),
+        outcome: 'Released on conditions',
+        attendees: ['child', 'mother'],
+        created_by: sub,
+      },
+      {
+        purpose: 'remand review',
+        scheduled_at: iso(new Date('2026-10-06T09:00:00Z')),
+        listed_at: iso(new Date('2026-10-01T12:00:00Z')),
+        location: 'Room 4',
+        child_friendly_courtroom: true,
+        status: 'held',
+        held_at: iso(new Date('2026-10-06T10:00:00Z')),
+        outcome: 'Remanded',
+        attendees: [],
+        created_by: sub,
+      },
+    ]);
+    const timeline = await rows(sql`
+      SELECT kind, occurred_at, actor_sub, actor_role, summary, resource_type, resource_id::text
+        FROM case_events WHERE case_id = ${caseId} ORDER BY occurred_at, kind`);
+    const [c0, c1] = custody.map((c) => c.id);
+    const [h0, h1] = hearings.map((x) => x.id);
+    const actor = { actor_sub: sub, actor_role: 'partner_system' };
+    expect(timeline).toEqual([
+      {
+        kind: 'arrest',
+        occurred_at: iso(new Date('2026-10-01T12:00:00Z')),
+        ...actor,
+        summary: 'Arrest registered, child detained (imported)',
+        resource_type: 'case',
+        resource_id: caseId,
+      },
+      {
+        kind: 'custody_started',
+        occurred_at: iso(new Date('2026-10-01T13:00:00Z')),
+        ...actor,
+        summary: 'Pre-trial detention started',
+        resource_type: 'custody_episode',
+        resource_id: c0,
+      },
+      {
+        kind: 'hearing_held',
+        occurred_at: iso(new Date('2026-10-02T09:30:00Z')),
+        ...actor,
+        summary: 'Hearing held',
+        resource_type: 'hearing',
+        resource_id: h0,
+      },
+      {
+        kind: 'custody_ended',
+        occurred_at: iso(new Date('2026-10-03T10:00:00Z')),
+        ...actor,
+        summary: 'Pre-trial detention ended',
+        resource_type: 'custody_episode',
+        resource_id: c0,
+      },
+      {
+        kind: 'custody_started',
+        occurred_at: iso(new Date('2026-10-05T08:00:00Z')),
+        ...actor,
+        summary: 'Pre-trial detention started',
+        resource_type: 'custody_episode',
+        resource_id: c1,
+      },
+      {
+        kind: 'hearing_held',
+        occurred_at: iso(new Date('2026-10-06T10:00:00Z')),
+        ...actor,
+        summary: 'Hearing held in a child-friendly courtroom',
+        resource_type: 'hearing',
+        resource_id: h1,
+      },
+    ]);
+
+    // One audit row per record created, in the batch's transaction, naming the line.
+    const audit = await rows(sql`
+      SELECT actor_sub, actor_roles, actor_org, client_id, action, resource_type, resource_id, case_id::text,
+             person_id::text, categories_disclosed, categories_withheld, purpose, basis_type, break_glass,
+             outcome, reason, request_id IS NOT NULL AS has_request
+        FROM audit_events WHERE reason LIKE ${`import ${imp.id} line %`}
+`);
+    const row = (resourceType: string, resourceId: string, line: number, kaseId: string | null) => ({
+      actor_sub: sub,
+      actor_roles: ['partner_system'],
+      actor_org: police,
+      client_id: clientId,
+      action: 'create',
+      resource_type: resourceType,
+      resource_id: resourceId,
+      case_id: kaseId,
+      person_id: personId,
+      categories_disclosed: [],
+      categories_withheld: [],
+      purpose: expect.any(String),
+      basis_type: expect.any(String),
+      break_glass: false,
+      outcome: 'allowed',
+      reason: `import ${imp.id} line ${line}`,
+      has_request: true,
+    });
+    const byKey = (key: (x: any) => string) => (a: any, b: any) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+    const auditKey = byKey((x) => `${x.reason} ${x.resource_type} ${x.resource_id}`);
+    expect(audit.sort(auditKey)).toEqual(
+      [
+        row('person', personId, 1, null),
+        row('case', caseId, 3, caseId),
+        row('custody_episode', c0, 3, caseId),
+        row('custody_episode', c1, 3, caseId),
+        row('hearing', h0, 3, caseId),
+        row('hearing', h1, 3, caseId),
+      ].sort(auditKey),
+    );
+    // The events of the feed: one per created case, custody episode and hearing.
+    const events = await rows(sql`
+      SELECT type, resource_type, resource_id, audience_org FROM events WHERE case_id = ${caseId}
+`);
+    const eventKey = byKey((x) => `${x.type} ${x.resource_id}`);
+    expect(events.sort(eventKey)).toEqual(
+      [
+        { type: 'case.created', resource_type: 'case', resource_id: caseId, audience_org: null },
+        {
+          type: 'custody_episode.created',
+          resource_type: 'custody_episode',
+          resource_id: c0,
+          audience_org: null,
+        },
+        {
+          type: 'custody_episode.created',
+          resource_type: 'custody_episode',
+          resource_id: c1,
+          audience_org: null,
+        },
+        { type: 'hearing.created', resource_type: 'hearing', resource_id: h0, audience_org: null },
+        { type: 'hearing.created', resource_type: 'hearing', resource_id: h1, audience_org: null },
+      ].sort(eventKey),
+    );
+  });
+
   it('refuses a body over IMPORT_BODY_LIMIT_BYTES with 413 and creates nothing', async () => {
     const small = await createHarness({ IMPORT_BODY_LIMIT_BYTES: '2048' });
     try {

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../access/caller.js';
 import type { Decision } from '../access/decide.js';
 import type { Executor } from '../db/client.js';
+import { insertRecordset } from '../db/recordset.js';
 import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
 import { storableText } from '../lib/text.js';
 import { eventOfAudit, writeEvent, writeEvents } from '../modules/events/outbox.js';
@@ -38,14 +39,15 @@ export async function writeAudit(tx: Executor, ctx: RequestContext, entry: Audit
 
 /**
  * writeAudit for many entries of one transaction (a batch of a bulk import): the same rows and
- * events, in a few multi-row statements instead of two round trips per entry.
+ * events, in two statements (src/db/recordset.ts) instead of two round trips per entry.
  */
 export async function writeAudits(tx: Executor, ctx: RequestContext, entries: AuditEntry[]): Promise<void> {
   const rows = entries.map((e) => auditRowOf(ctx, e));
-  // 22 columns a row: 1,000 rows stay well under PostgreSQL's 65,535 parameters per statement.
-  for (let i = 0; i < rows.length; i += 1000) {
-    await tx.insert(auditEvents).values(rows.slice(i, i + 1000).map((r) => r.row));
-  }
+  await insertRecordset(
+    tx,
+    auditEvents,
+    rows.map((r) => r.row),
+  );
   await writeEvents(
     tx,
     rows.flatMap((r) => (r.event ? [r.event] : [])),

@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../audit/writer.js';
 import type { Executor } from '../../db/client.js';
+import { insertRecordset } from '../../db/recordset.js';
 import { events } from '../../db/schema/events.js';
 import { type EventType, isEventType } from './types.js';
 
@@ -23,19 +24,19 @@ export async function writeEvent(tx: Executor, event: OutboxEvent): Promise<void
   });
 }
 
-/** writeEvent for many events of one transaction, in multi-row statements. */
+/** writeEvent for many events of one transaction, in one statement (src/db/recordset.ts). */
 export async function writeEvents(tx: Executor, list: OutboxEvent[]): Promise<void> {
-  for (let i = 0; i < list.length; i += 2000) {
-    await tx.insert(events).values(
-      list.slice(i, i + 2000).map((event) => ({
-        type: event.type,
-        caseId: event.caseId,
-        resourceType: event.resourceType,
-        resourceId: event.resourceId ?? null,
-        audienceOrg: event.audienceOrg ?? null,
-      })),
-    );
-  }
+  await insertRecordset(
+    tx,
+    events,
+    list.map((event) => ({
+      type: event.type,
+      caseId: event.caseId,
+      resourceType: event.resourceType,
+      resourceId: event.resourceId ?? null,
+      audienceOrg: event.audienceOrg ?? null,
+    })),
+  );
 }
 
 /**

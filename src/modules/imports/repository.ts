@@ -1,6 +1,6 @@
 import { type SQL, and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
 import { type Executor, rowsOf } from '../../db/client.js';
+import { insertRecordset } from '../../db/recordset.js';
 import { caseEvents, cases, charges } from '../../db/schema/cases.js';
 import { custodyEpisodes } from '../../db/schema/custody.js';
 import { hearings } from '../../db/schema/hearings.js';
@@ -17,19 +17,6 @@ import { persons } from '../../db/schema/persons.js';
 
 export type ImportRow = typeof imports.$inferSelect;
 export type ImportLineRow = typeof importLines.$inferSelect;
-
-/** Multi-row inserts, cut so that no statement passes PostgreSQL's 65,535 parameters. */
-async function insertMany<T extends PgTable>(
-  tx: Executor,
-  table: T,
-  rows: T['$inferInsert'][],
-  columns: number,
-): Promise<void> {
-  const per = Math.max(1, Math.floor(60_000 / columns));
-  for (let i = 0; i < rows.length; i += per) {
-    await tx.insert(table).values(rows.slice(i, i + per));
-  }
-}
 
 export interface KnownPerson {
   id: string;
@@ -94,7 +81,7 @@ export const importRepository = {
       .limit(q.limit);
   },
   insertLines: (tx: Executor, rows: (typeof importLines.$inferInsert)[]) =>
-    insertMany(tx, importLines, rows, 7),
+    insertRecordset(tx, importLines, rows),
 
   /** The resources already imported under these external ids by this owner. */
   async knownIds(
@@ -127,17 +114,11 @@ export const importRepository = {
     tx: Executor,
     rows: { owner: string; kind: ImportKind; externalId: string; resourceId: string; importId: string }[],
   ): Promise<Set<string>> {
-    const got = new Set<string>();
-    const per = 10_000;
-    for (let i = 0; i < rows.length; i += per) {
-      const claimed = await tx
-        .insert(importExternalIds)
-        .values(rows.slice(i, i + per))
-        .onConflictDoNothing()
-        .returning({ kind: importExternalIds.kind, externalId: importExternalIds.externalId });
-      for (const c of claimed) got.add(`${c.kind}:${c.externalId}`);
-    }
-    return got;
+    const claimed = await insertRecordset(tx, importExternalIds, rows, {
+      onConflictDoNothing: true,
+      returning: sql`${importExternalIds.kind} AS kind, ${importExternalIds.externalId} AS external_id`,
+    });
+    return new Set(claimed.map((c) => `${c.kind}:${c.external_id}`));
   },
   /** What intake needs to know of children already registered (a case line naming an earlier person). */
   async knownPersons(tx: Executor, ids: string[]): Promise<Map<string, KnownPerson>> {
@@ -185,13 +166,13 @@ export const importRepository = {
       .where(inArray(organizations.id, ids));
     return new Map(rows.map((r) => [r.id, r.kind]));
   },
-  insertPersons: (tx: Executor, rows: (typeof persons.$inferInsert)[]) => insertMany(tx, persons, rows, 9),
-  insertCases: (tx: Executor, rows: (typeof cases.$inferInsert)[]) => insertMany(tx, cases, rows, 20),
-  insertCharges: (tx: Executor, rows: (typeof charges.$inferInsert)[]) => insertMany(tx, charges, rows, 6),
+  insertPersons: (tx: Executor, rows: (typeof persons.$inferInsert)[]) => insertRecordset(tx, persons, rows),
+  insertCases: (tx: Executor, rows: (typeof cases.$inferInsert)[]) => insertRecordset(tx, cases, rows),
+  insertCharges: (tx: Executor, rows: (typeof charges.$inferInsert)[]) => insertRecordset(tx, charges, rows),
   insertCustody: (tx: Executor, rows: (typeof custodyEpisodes.$inferInsert)[]) =>
-    insertMany(tx, custodyEpisodes, rows, 10),
+    insertRecordset(tx, custodyEpisodes, rows),
   insertHearings: (tx: Executor, rows: (typeof hearings.$inferInsert)[]) =>
-    insertMany(tx, hearings, rows, 14),
+    insertRecordset(tx, hearings, rows),
   insertCaseEvents: (tx: Executor, rows: (typeof caseEvents.$inferInsert)[]) =>
-    insertMany(tx, caseEvents, rows, 10),
+    insertRecordset(tx, caseEvents, rows),
 };
