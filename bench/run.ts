@@ -37,6 +37,7 @@ import { sealOnce } from '../src/audit/sealer.js';
 import { verifyAuditTrail } from '../src/audit/verify.js';
 import { canonicalSql, linkHash, sha256 } from '../src/audit/canonical.js';
 import { openDatabase, rowsOf } from '../src/db/client.js';
+import { nameKey } from '../src/lib/name-key.js';
 import { COURTS, MATCH_QUERY, benchId, datasetSql } from './dataset.js';
 import { summarise } from './profile-summary.js';
 import { pgbench, pgbenchScript, readCapture, writeScript } from './pgbench.js';
@@ -364,6 +365,7 @@ async function main() {
             note,
             `p99 ${median(svcP99).toFixed(1)} ms vs baseline ${median(baseP99).toFixed(1)} ms`,
             `${scripts[s.scenario].statements} statements per request`,
+            `${process.env.BENCH_WORKERS ?? 1} service process(es)`,
           ]
             .filter(Boolean)
             .join('; '),
@@ -404,7 +406,7 @@ async function main() {
     if (wanted('P6') && p1.service.length) {
       results.push({
         id: 'P6',
-        name: 'peak RSS of the service under P1 load',
+        name: `peak RSS of the service under P1 load (${process.env.BENCH_WORKERS ?? 1} process(es), summed)`,
         value: peakRss,
         unit: 'MiB',
         baseline: null,
@@ -534,9 +536,11 @@ async function importOnce(
 /**
  * P5: cases per second through POST /v1/imports (NDJSON of children and their cases, each case with
  * 2 charges, a custody episode and a held hearing; from the request to the import's completion)
- * against `COPY` of the same rows into the same tables (psql \copy in one transaction: the persons,
- * cases, charges, custody episodes, hearings, timeline entries, audit rows, events, external ids and
- * report lines an import writes). Fresh external ids and row ids each repetition.
+ * against `COPY` of the same rows into the same tables (psql \copy in one transaction: the persons
+ * with their matching keys, cases, charges, custody episodes, hearings, timeline entries, audit
+ * rows, events, external ids and report lines an import writes). Fresh external ids and row ids
+ * each repetition. Before each measurement the service's audit sealer has chained every row written
+ * so far, so that neither side pays for sealing the other's audit rows.
  */
 async function bulkImport(service: RunningService, token: string, url: string): Promise<Result> {
   const CASES = IMPORT_CASES;
@@ -562,15 +566,23 @@ async function bulkImport(service: RunningService, token: string, url: string): 
     base.push(CASES / ((performance.now() - t0) / 1000));
     for (const f of files) rmSync(f, { force: true });
   };
+  const quiet = async () => {
+    const waited = await auditSealed(url);
+    if (waited > 1) log(`P5: waited ${waited.toFixed(1)} s for the sealer to chain earlier audit rows`);
+  };
   try {
     // Warm-up, not counted (it used to be: four figures, and the median picked the upper middle one).
     await importOnce(service, token, dir, `warm-${randomBytes(3).toString('hex')}`, CASES);
     for (let rep = 0; rep < REPS; rep++) {
       if (rep % 2 === 0) {
+        await quiet();
         await runService(rep);
+        await quiet();
         await runBase(rep);
       } else {
+        await quiet();
         await runBase(rep);
+        await quiet();
         await runService(rep);
       }
       log(
@@ -592,6 +604,34 @@ async function bulkImport(service: RunningService, token: string, url: string): 
     met: ratio >= 0.25,
     note: `each case: 2 charges, a custody episode, a held hearing; import batches of 500 lines`,
   };
+}
+
+/**
+ * Waits until the service's audit sealer has chained every audit row of transactions that had
+ * ended when called (its state row passes the next transaction id then); returns the seconds
+ * waited. Gives up after two minutes (a transaction left open elsewhere holds sealing back).
+ */
+async function auditSealed(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const t0 = performance.now();
+  try {
+    const {
+      rows: [{ next }],
+    } = await client.query<{ next: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next');
+    while (performance.now() - t0 < 120_000) {
+      const {
+        rows: [state],
+      } = await client.query<{ below: string }>(
+        'SELECT sealed_below_txid::text AS below FROM audit_seal_state WHERE id = 1',
+      );
+      if (state && BigInt(state.below) >= BigInt(next)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await client.end();
+  }
+  return (performance.now() - t0) / 1000;
 }
 
 const CASE_TIMES = {
@@ -662,7 +702,8 @@ function copyFiles(dir: string, rep: number, cases: number): { files: string[]; 
     cells.map((c) => (c === null ? '' : `"${c.replaceAll('"', '""')}"`)).join(',');
   const tables: Record<string, { columns: string; rows: string[] }> = {
     persons: {
-      columns: 'id,given_name,family_name,date_of_birth,sex,region,guardians,created_by,created_by_org',
+      columns:
+        'id,given_name,family_name,date_of_birth,sex,region,guardians,given_key,family_key,created_by,created_by_org',
       rows: [],
     },
     cases: {
@@ -724,6 +765,8 @@ function copyFiles(dir: string, rep: number, cases: number): { files: string[]; 
       'female',
       'north',
       '[]',
+      nameKey(`Given${n}`),
+      nameKey(`Family${n}`),
       'clerk-1',
       'court-1',
     ]);

@@ -65,6 +65,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function peakKb(pid: number): number {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 export interface RunningService {
   url: string;
   pid: number;
@@ -126,6 +142,9 @@ export async function startService(opts: {
       ...(process.env.DATABASE_PREPARED_STATEMENTS
         ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS }
         : {}),
+      // Several processes on the port (src/workers.ts): BENCH_WORKERS=2 npm run bench. Not while
+      // capturing the baseline's SQL: two processes' statements would interleave in one file.
+      ...(process.env.BENCH_WORKERS && !opts.captureFile ? { WORKERS: process.env.BENCH_WORKERS } : {}),
       ...(opts.captureFile ? { BENCH_CAPTURE_FILE: opts.captureFile, AUDIT_SEAL_INTERVAL_MS: '60000' } : {}),
       ...opts.env,
     },
@@ -155,9 +174,9 @@ export async function startService(opts: {
     url,
     pid: child.pid!,
     peakRssMiB() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return kb / 1024;
+      // With workers, the supervisor and every worker: the sum of their peaks (an upper bound).
+      const tree = [child.pid!, ...childrenOf(child.pid!)];
+      return tree.reduce((sum, pid) => sum + peakKb(pid), 0) / 1024;
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -177,6 +177,11 @@ const configSchema = z
     IMPORT_RESPONSE_WAIT_MS: z.coerce.number().int().min(0).default(20_000),
     /** Where a received import body is kept while it is processed (deleted after); default the OS temp dir. */
     IMPORT_SPOOL_DIR: z.string().min(1).optional(),
+    /**
+     * Processes serving the port on this host (src/workers.ts): Node runs JavaScript on one core per
+     * process, so one process leaves the other cores to the database. PostgreSQL only.
+     */
+    WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   })
   .superRefine((c, ctx) => {
     if (c.AUTH_JWKS_URL && c.AUTH_JWKS_FILE) {
@@ -229,6 +234,14 @@ const configSchema = z
         code: 'custom',
         path: ['ALERT_PRE_TRIAL_WARNING_DAYS'],
         message: 'must be less than ALERT_PRE_TRIAL_MAX_DAYS',
+      });
+    }
+    if (c.WORKERS > 1 && !c.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKERS'],
+        message:
+          'more than one worker needs DATABASE_URL: the embedded database is opened by one process only',
       });
     }
     if (c.MIN_AGE_CRIMINAL_RESPONSIBILITY > c.JUVENILE_UPPER_AGE) {

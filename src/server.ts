@@ -1,6 +1,9 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, loadEnvFile } from './config.js';
+import cluster from 'node:cluster';
+import { fileURLToPath } from 'node:url';
 import { DatabaseLockedError } from './db/client.js';
+import { superviseWorkers } from './workers.js';
 
 /**
  * Reads the configuration (`.env` when present, the environment winning), builds the app, listens,
@@ -11,6 +14,10 @@ async function main() {
   const started = performance.now();
   const envFile = loadEnvFile();
   const config = loadConfig();
+  if (config.WORKERS > 1 && cluster.isPrimary) {
+    superviseWorkers(config, fileURLToPath(import.meta.url));
+    return;
+  }
   const app = await buildApp(config);
   if (envFile) app.log.info({ file: envFile }, 'settings read from .env (the environment wins)');
   let closing = false;

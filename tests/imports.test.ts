@@ -483,6 +483,33 @@ describe('POST /v1/imports', () => {
     );
   });
 
+  it('stores the matching keys of an imported child, so the child is found like one registered by hand', async () => {
+    const court = await createOrg(h, 'court');
+    const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
+    const familyName = `Məmmədova${uid('x').replace(/[^a-z0-9]/gi, '')}`;
+    const prefix = uid('k');
+    const res = await post(clerk, ndjson([{ ...personLine(1, prefix), givenName: 'Aysel', familyName }]));
+    expect(res.statusCode, res.body).toBe(201);
+    const got = await clerk.get(`/v1/imports/${res.json().id}`);
+    const personId = got.json().report.items[0].resourceId;
+    const { nameKey } = await import('../src/lib/name-key.js');
+    const { sql } = await import('drizzle-orm');
+    const { rowsOf } = await import('../src/db/client.js');
+    const [keys] = rowsOf<{ given_key: string; family_key: string }>(
+      await h.testDb.database.db.execute(
+        sql`SELECT given_key, family_key FROM persons WHERE id = ${personId}`,
+      ),
+    );
+    expect(keys).toEqual({ given_key: nameKey('Aysel'), family_key: nameKey(familyName) });
+    // Spelt another way, in another script's transliteration: the same child.
+    const spelt = familyName.replace('Məmmədova', 'Mammadova');
+    const matches = await clerk.get(
+      `/v1/persons/matches?givenName=Aysel&familyName=${encodeURIComponent(spelt)}&dateOfBirth=2010-05-01`,
+    );
+    expect(matches.statusCode, matches.body).toBe(200);
+    expect(matches.json().items.map((i: { id: string }) => i.id)).toContain(personId);
+  });
+
   it('refuses a body over IMPORT_BODY_LIMIT_BYTES with 413 and creates nothing', async () => {
     const small = await createHarness({ IMPORT_BODY_LIMIT_BYTES: '2048' });
     try {

@@ -3,6 +3,7 @@ import type { Decision } from '../access/decide.js';
 import type { Executor } from '../db/client.js';
 import { insertRecordset } from '../db/recordset.js';
 import { type AuditAction, type AuditOutcome, auditEvents } from '../db/schema/audit.js';
+import { insertStatement } from '../db/statements.js';
 import { storableText } from '../lib/text.js';
 import { eventOfAudit, writeEvent, writeEvents } from '../modules/events/outbox.js';
 
@@ -33,7 +34,7 @@ export type AuditFn = (entry: AuditEntry) => Promise<void>;
  */
 export async function writeAudit(tx: Executor, ctx: RequestContext, entry: AuditEntry): Promise<void> {
   const { row, event } = auditRowOf(ctx, entry);
-  await tx.insert(auditEvents).values(row);
+  await insertAuditRow.run(tx, row);
   if (event) await writeEvent(tx, event);
 }
 
@@ -53,6 +54,9 @@ export async function writeAudits(tx: Executor, ctx: RequestContext, entries: Au
     rows.flatMap((r) => (r.event ? [r.event] : [])),
   );
 }
+
+/** Every request writes one: its text is built once (src/db/statements.ts). */
+const insertAuditRow = insertStatement(auditEvents);
 
 function auditRowOf(ctx: RequestContext, entry: AuditEntry) {
   const d = entry.decision;

@@ -5,6 +5,7 @@ import type { Caller } from '../access/caller.js';
 import { writeAudit } from '../audit/writer.js';
 import type { Config } from '../config.js';
 import { type Db, rowsOf } from '../db/client.js';
+import { runStatement } from '../db/statements.js';
 import { rateLimitCounters } from '../db/schema/rate-limits.js';
 import { tooManyRequests } from '../lib/errors.js';
 import { contextOf } from './auth.js';
@@ -21,25 +22,22 @@ declare module 'fastify' {
   }
 }
 
+const HIT = `
+  INSERT INTO rate_limit_counters AS c (window_start, key, count)
+  VALUES (to_timestamp(floor(extract(epoch FROM statement_timestamp()) / $1::int) * $1::int), $2, 1)
+  ON CONFLICT (window_start, key) DO UPDATE SET count = c.count + 1
+  RETURNING c.count,
+            ceil(extract(epoch FROM c.window_start + make_interval(secs => $1::int) - statement_timestamp()))::int
+              AS "resetSeconds"`;
+
 /** The counters' SQL: one upsert per request, one range delete per window. */
 const counters = {
-  /** Adds one to the key's counter in the current window (the database's clock, shared by every instance). */
+  /**
+   * Adds one to the key's counter in the current window (the database's clock, shared by every
+   * instance). Every request runs it, so its text is fixed (src/db/statements.ts).
+   */
   async hit(db: Db, key: string, windowSeconds: number) {
-    const [row] = await db
-      .insert(rateLimitCounters)
-      .values({
-        windowStart: sql`to_timestamp(floor(extract(epoch FROM statement_timestamp()) / ${windowSeconds}) * ${windowSeconds})`,
-        key,
-        count: 1,
-      })
-      .onConflictDoUpdate({
-        target: [rateLimitCounters.windowStart, rateLimitCounters.key],
-        set: { count: sql`${rateLimitCounters.count} + 1` },
-      })
-      .returning({
-        count: rateLimitCounters.count,
-        resetSeconds: sql<number>`ceil(extract(epoch FROM ${rateLimitCounters.windowStart} + make_interval(secs => ${windowSeconds}) - statement_timestamp()))::int`,
-      });
+    const [row] = await runStatement<{ count: number; resetSeconds: number }>(db, HIT, [windowSeconds, key]);
     return row;
   },
   /**

@@ -14,6 +14,7 @@ import type { persons } from '../../db/schema/persons.js';
 import { AppError, type FieldError, notFound, unprocessable } from '../../lib/errors.js';
 import { type EventClock, type TimeCheck, readEventClock, startOfDay } from '../../lib/event-time.js';
 import type { RawLine } from '../../lib/ndjson.js';
+import { personNameKeys } from '../../lib/name-key.js';
 import { unstorableText } from '../../lib/text.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { writeEvent } from '../events/outbox.js';
@@ -183,6 +184,9 @@ export function importService(db: Db, config: Config) {
           sex: v.sex,
           region: v.region ?? null,
           guardians: v.guardians,
+          // The matching keys, as POST /v1/persons stores them: an imported child is found by
+          // GET /v1/persons/matches like any other.
+          ...personNameKeys({ givenName: v.givenName, familyName: v.familyName }),
           createdBy: ctx.caller.sub,
           createdByOrg: ctx.caller.org,
         });
