@@ -9,6 +9,16 @@
  *   npm run bench -- --quick --profile --only P1
  *                                       # a CPU profile of the service under each scenario's load,
  *                                       # summarised by package and function (no baseline)
+ *   npm run bench -- --scale 1000000 --only P1,P6
+ *                                       # P6b: P1's ratio at a million cases against its ratio at
+ *                                       # 10,000 (measured in the same run, own scratch database)
+ *   npm run bench -- --scale 1000000 --reuse --only P3
+ *                                       # keeps the scratch database (jj_bench_keep_<cases>_<audit
+ *                                       # rows>) after the run and reuses it, migrated, on the next
+ *                                       # run with the same scale: a million-row data set takes
+ *                                       # minutes to generate. Rows earlier runs wrote (intakes,
+ *                                       # imports, audit rows) stay in it. Drop it when done:
+ *                                       # psql -c 'DROP DATABASE jj_bench_keep_1000000_1000000'
  *
  * The service runs as a real listening process on local PostgreSQL (BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres, in a scratch database it creates and drops); the
@@ -49,6 +59,7 @@ const { values: flags } = parseArgs({
     scale: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
   },
 });
 const QUICK = flags.quick ?? false;
@@ -80,13 +91,19 @@ const log = (s: string) => console.error(`[bench ${new Date().toISOString().slic
 
 type Scenario = 'read' | 'intake' | 'match';
 
-async function load(service: RunningService, token: string, scenario: Scenario, seconds: number) {
+async function load(
+  service: RunningService,
+  token: string,
+  scenario: Scenario,
+  seconds: number,
+  rows = SCALE,
+) {
   const job = {
     url: service.url,
     token,
     connections: CONNECTIONS,
     seconds,
-    rows: SCALE,
+    rows,
     stride: COURTS,
     scenario,
   };
@@ -116,16 +133,36 @@ async function load(service: RunningService, token: string, scenario: Scenario, 
   };
 }
 
-async function createScratch(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `jj_bench_${randomBytes(4).toString('hex')}`;
+/** The database a run measures: a fresh scratch database, or with --reuse the kept one (filled when new). */
+async function createScratch(
+  cases = SCALE,
+  auditRows = AUDIT_ROWS,
+): Promise<{ url: string; filled: boolean; drop(): Promise<void> }> {
+  const name = flags.reuse
+    ? `jj_bench_keep_${cases}_${auditRows}`
+    : `jj_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  // A kept database is reused only when its generation completed (fill() marks it last).
+  const marked = await admin.query(
+    `SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database WHERE datname = $1`,
+    [name],
+  );
+  const filled = marked.rows[0]?.mark === datasetMark(cases, auditRows);
+  if (!filled) {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  }
   await admin.end();
   const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
   return {
     url,
+    filled,
     async drop() {
+      if (flags.reuse) {
+        log(`kept ${name} for --reuse`);
+        return;
+      }
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -134,23 +171,41 @@ async function createScratch(): Promise<{ url: string; drop(): Promise<void> }> 
   };
 }
 
-async function fill(kind: 'postgres' | 'pglite', target: string, cases: number, auditRows: number) {
+const datasetMark = (cases: number, auditRows: number) =>
+  `jj bench data set: ${cases} cases, ${auditRows} audit rows`;
+
+async function fill(
+  kind: 'postgres' | 'pglite',
+  target: string,
+  cases: number,
+  auditRows: number,
+  alreadyFilled = false,
+) {
   const database =
     kind === 'postgres'
       ? openDatabase({ kind: 'postgres', url: target, poolMax: 2, timeouts: { statementMs: 0, lockMs: 0 } })
       : openDatabase({ kind: 'pglite', dataDir: target });
   try {
     await database.migrate();
-    for (const statement of datasetSql(cases, auditRows)) await database.db.execute(sql.raw(statement));
+    if (!alreadyFilled) {
+      for (const statement of datasetSql(cases, auditRows)) await database.db.execute(sql.raw(statement));
+    }
     // Chain the generated trail now, so the service's sealer does not spend the measurements on it.
     for (let n = -1; n !== 0; ) n = await sealOnce(database.db, null, 3600);
+    if (kind === 'postgres' && !alreadyFilled && flags.reuse) {
+      await database.db.execute(
+        sql.raw(
+          `COMMENT ON DATABASE ${new URL(target).pathname.slice(1)} IS '${datasetMark(cases, auditRows)}'`,
+        ),
+      );
+    }
   } finally {
     await database.close();
   }
 }
 
 /** Captures the statements the service sends for one request of each scenario. */
-async function capture(issuer: Issuer, url: string, token: string) {
+async function capture(issuer: Issuer, url: string, token: string, rows = SCALE) {
   const dir = mkdtempSync(join(tmpdir(), 'jj-capture-'));
   const file = join(dir, 'sql.ndjson');
   const service = await startService({ issuer, databaseUrl: url, captureFile: file });
@@ -186,21 +241,30 @@ async function capture(issuer: Issuer, url: string, token: string) {
   try {
     for (const scenario of Object.keys(requests) as Scenario[]) {
       await requests[scenario](); // warm: the first request of a kind loads lazily built things
-      writeFileSync(`${file}.on`, '');
-      const res = await requests[scenario]();
-      unlinkSync(`${file}.on`);
-      if (!res.ok) throw new Error(`capture of ${scenario}: HTTP ${res.status} ${await res.text()}`);
-      const statements = readCapture(file);
-      rmSync(file);
+      // The service's background jobs (audit sealer, webhook dispatcher, event poller) send their
+      // statements through the same driver: a capture that caught some of them would put them in
+      // the baseline's every transaction. The shortest of three captures is the request's own.
+      let statements: ReturnType<typeof readCapture> | null = null;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        writeFileSync(`${file}.on`, '');
+        const res = await requests[scenario]();
+        unlinkSync(`${file}.on`);
+        if (!res.ok) throw new Error(`capture of ${scenario}: HTTP ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+        const captured = readCapture(file);
+        rmSync(file);
+        if (!statements || captured.length < statements.length) statements = captured;
+      }
+      if (!statements) throw new Error(`capture of ${scenario}: nothing captured`);
       scripts[scenario] = {
         statements: statements.length,
         randomised: writeScript(
           join(dir, `${scenario}.sql`),
-          pgbenchScript(statements, row, SCALE, COURTS, scenario !== 'match'),
+          pgbenchScript(statements, row, rows, COURTS, scenario !== 'match'),
         ),
         fixed: writeScript(
           join(dir, `${scenario}-fixed.sql`),
-          pgbenchScript(statements, row, SCALE, COURTS, false),
+          pgbenchScript(statements, row, rows, COURTS, false),
         ),
       };
     }
@@ -261,6 +325,56 @@ async function profile(issuer: Issuer, url: string, token: string) {
   }
 }
 
+type Scripts = Awaited<ReturnType<typeof capture>>;
+
+/** One scenario: the service under load against pgbench on its captured statements, alternating, REPS times. */
+async function measure(
+  id: string,
+  scenario: Scenario,
+  captured: Scripts[Scenario],
+  service: RunningService,
+  url: string,
+  token: string,
+  rows = SCALE,
+) {
+  let script = captured.randomised;
+  const probe = await pgbench(url, script, 1, 1);
+  let note: string | undefined;
+  if (probe.failed) {
+    script = captured.fixed;
+    note = 'baseline repeats the captured row (the randomised script did not run)';
+  }
+  await load(service, token, scenario, WARMUP, rows);
+  await pgbench(url, script, CONNECTIONS, WARMUP);
+  const svc: number[] = [];
+  const svcP99: number[] = [];
+  const base: number[] = [];
+  const baseP99: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    const runService = async () => {
+      const r = await load(service, token, scenario, SECONDS, rows);
+      if (r.bad > 0) log(`${id}: ${r.bad} non-2xx or failed requests`);
+      svc.push(r.rps);
+      svcP99.push(r.p99);
+    };
+    const runBase = async () => {
+      const r = await pgbench(url, script, CONNECTIONS, SECONDS);
+      if (r.failed) throw new Error(`pgbench failed for ${id}: ${r.error}`);
+      base.push(r.tps);
+      baseP99.push(r.p99 ?? Number.NaN);
+    };
+    if (rep % 2 === 0) {
+      await runService();
+      await runBase();
+    } else {
+      await runBase();
+      await runService();
+    }
+    log(`${id} rep ${rep + 1}: service ${svc.at(-1)!.toFixed(0)}/s, baseline ${base.at(-1)!.toFixed(0)}/s`);
+  }
+  return { svc, svcP99, base, baseP99, note };
+}
+
 async function main() {
   log(
     `scale ${SCALE} cases, ${AUDIT_ROWS} audit rows, ${SECONDS} s per measurement${QUICK ? ' (quick)' : ''}`,
@@ -270,8 +384,10 @@ async function main() {
   const token = await issuer.sign({ sub: 'clerk-1', roles: ['court_clerk'], org: 'court-1' });
   try {
     const t0 = performance.now();
-    await fill('postgres', scratch.url, SCALE, AUDIT_ROWS);
-    log(`data set generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await fill('postgres', scratch.url, SCALE, AUDIT_ROWS, scratch.filled);
+    log(
+      `data set ${scratch.filled ? 'reused (migrated)' : 'generated'} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     if (flags.profile) {
       await profile(issuer, scratch.url, token);
       return;
@@ -309,43 +425,14 @@ async function main() {
       ];
       for (const s of scenarios.filter((x) => wanted(x.id))) {
         log(`${s.id} ${s.name}: ${scripts[s.scenario].statements} statements per request`);
-        let script = scripts[s.scenario].randomised;
-        const probe = await pgbench(scratch.url, script, 1, 1);
-        let note: string | undefined;
-        if (probe.failed) {
-          script = scripts[s.scenario].fixed;
-          note = 'baseline repeats the captured row (the randomised script did not run)';
-        }
-        await load(service, token, s.scenario, WARMUP);
-        await pgbench(scratch.url, script, CONNECTIONS, WARMUP);
-        const svc: number[] = [];
-        const svcP99: number[] = [];
-        const base: number[] = [];
-        const baseP99: number[] = [];
-        for (let rep = 0; rep < REPS; rep++) {
-          const runService = async () => {
-            const r = await load(service, token, s.scenario, SECONDS);
-            if (r.bad > 0) log(`${s.id}: ${r.bad} non-2xx or failed requests`);
-            svc.push(r.rps);
-            svcP99.push(r.p99);
-          };
-          const runBase = async () => {
-            const r = await pgbench(scratch.url, script, CONNECTIONS, SECONDS);
-            if (r.failed) throw new Error(`pgbench failed for ${s.id}: ${r.error}`);
-            base.push(r.tps);
-            baseP99.push(r.p99 ?? Number.NaN);
-          };
-          if (rep % 2 === 0) {
-            await runService();
-            await runBase();
-          } else {
-            await runBase();
-            await runService();
-          }
-          log(
-            `${s.id} rep ${rep + 1}: service ${svc.at(-1)!.toFixed(0)}/s, baseline ${base.at(-1)!.toFixed(0)}/s`,
-          );
-        }
+        const { svc, svcP99, base, baseP99, note } = await measure(
+          s.id,
+          s.scenario,
+          scripts[s.scenario],
+          service,
+          scratch.url,
+          token,
+        );
         if (s.id === 'P1') {
           peakRss = service.peakRssMiB();
           Object.assign(p1, { service: svc, base, p99: svcP99, baseP99 });
@@ -414,6 +501,7 @@ async function main() {
         target: '<= 200 MiB',
         met: peakRss <= 200,
       });
+      if (SCALE > GROWTH_BASE) results.push(await p1Growth(issuer, token, p1));
     }
 
     if (wanted('P4')) results.push(await verification(scratch.url, issuer));
@@ -423,6 +511,49 @@ async function main() {
   }
 
   report();
+}
+
+/** The small data set P1's ratio at SCALE is compared with (P6b): the --quick one. */
+const GROWTH_BASE = 10_000;
+
+/**
+ * P6b: P1's ratio at SCALE against its ratio on a 10,000-case data set (the --quick one, in its own
+ * scratch database, with this run's durations), measured in the same session: the read must not
+ * slow down relative to the database as the register grows. Target: within 15 %.
+ */
+async function p1Growth(
+  issuer: Issuer,
+  token: string,
+  big: { service: number[]; base: number[] },
+): Promise<Result> {
+  const scratch = await createScratch(GROWTH_BASE, 100_000);
+  try {
+    await fill('postgres', scratch.url, GROWTH_BASE, 100_000, scratch.filled);
+    const scripts = await capture(issuer, scratch.url, token, GROWTH_BASE);
+    const service = await startService({ issuer, databaseUrl: scratch.url });
+    try {
+      log(`P6b: P1 at ${GROWTH_BASE} cases`);
+      const small = await measure('P6b', 'read', scripts.read, service, scratch.url, token, GROWTH_BASE);
+      const ratioBig = median(big.service) / median(big.base);
+      const ratioSmall = median(small.svc) / median(small.base);
+      const growth = ratioBig / ratioSmall;
+      return {
+        id: 'P6b',
+        name: `P1 ratio at ${SCALE} cases against at ${GROWTH_BASE} cases`,
+        value: ratioBig,
+        unit: 'ratio',
+        baseline: ratioSmall,
+        ratio: growth,
+        target: 'within 15 %',
+        met: Math.abs(growth - 1) <= 0.15,
+        note: `P1 at ${SCALE}: ${median(big.service).toFixed(0)} req/s against ${median(big.base).toFixed(0)}/s; at ${GROWTH_BASE}: ${median(small.svc).toFixed(0)} req/s against ${median(small.base).toFixed(0)}/s`,
+      };
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await scratch.drop();
+  }
 }
 
 /**
@@ -972,7 +1103,7 @@ function report() {
     '|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.id} | ${r.name} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} | ${fmt(r.ratio, 2)} | ${r.target ?? '-'} | ${r.met === null ? '-' : r.met ? 'yes' : 'NO'} |`,
+        `| ${r.id} | ${r.name} | ${fmt(r.value, r.unit === 'ratio' ? 2 : 0)} ${r.unit} | ${fmt(r.baseline, r.unit === 'ratio' ? 2 : 0)} | ${fmt(r.ratio, 2)} | ${r.target ?? '-'} | ${r.met === null ? '-' : r.met ? 'yes' : 'NO'} |`,
     ),
   ];
   console.log(lines.join('\n'));

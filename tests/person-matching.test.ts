@@ -239,6 +239,27 @@ describe('a match across scripts', () => {
   });
 });
 
+describe('the audit of a match (one read statement and its row, no transaction around them)', () => {
+  it('records every match with one row, allowed for a clerk and denied for a role that may not match', async () => {
+    const courtId = await createOrg(h, 'court');
+    const sub = uid('clerk');
+    const clerk = await h.as({ sub, roles: ['court_clerk'], org: courtId });
+    const tail = suffix();
+    const child = await createPerson(clerk, { givenName: 'Leyla', familyName: `Rzayeva ${tail}` });
+    const q = new URLSearchParams({ givenName: 'Лейла', familyName: `Рзаева ${tail}` });
+    const found = await clerk.get(`/v1/persons/matches?${q}`);
+    const body = await expectAudited(h, found, 200, 1);
+    expect(body.items.map((x: { id: string }) => x.id)).toEqual([child.id]);
+    const [row] = await auditOf(h, found);
+    expect([row.action, row.resource_type, row.actor_sub]).toEqual(['search', 'person', sub]);
+
+    const judge = await h.as({ sub: uid('judge'), roles: ['judge'], org: await createOrg(h, 'court') });
+    const refused = await judge.get(`/v1/persons/matches?${q}`);
+    await expectAudited(h, refused, 403, 1);
+    expect((await auditOf(h, refused))[0].action).toBe('search');
+  });
+});
+
 describe('merging two records of the same child', () => {
   async function twoRecords() {
     const a = await court();

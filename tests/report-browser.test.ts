@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createHarness, uid } from './helpers/app.js';
+import { createStaff } from './helpers/case-path.js';
 import { createCase, createOrg, createPerson } from './helpers/factories.js';
 
 /**
  * The indicator report opened in a real browser (Debian's chromium driven by playwright-core):
- * every chart is drawn, and a screenshot is written to test-output/report.png.
+ * every chart is drawn, the breakdowns by region, sex and age group included, and screenshots are
+ * written to test-output/report.png (English) and test-output/report-az.png (Azerbaijani).
  * Heavy (a browser): PostgreSQL only, skipped on PGlite; skipped when /usr/bin/chromium is absent
  * (.ci/run installs it with apt-get when it can).
  */
@@ -18,17 +20,21 @@ if (!existsSync(CHROMIUM)) console.warn(`report-browser.test.ts skipped: ${CHROM
 let h: Harness;
 let base: string;
 let analystToken: string;
+/** A region whose name is markup: it must show as text, in the chart and in the table. */
+const SOUTH = 'South <script>alert(1)</script> & Co';
 
 describe.skipIf(skip)('the indicator report in a browser', () => {
   beforeAll(async () => {
     h = await createHarness();
     const court = await createOrg(h, 'court');
     const clerk = await h.as({ sub: uid('clerk'), roles: ['court_clerk'], org: court });
-    // Eleven arrests in October 2026 across two regions, six still detained on the census date.
+    const lawyer = await createStaff(h, 'legal_aid_lawyer');
+    // Eleven arrests in October 2026 across two regions, six still detained on the census date,
+    // each with a lawyer assigned i + 1 hours after the arrest.
     for (let i = 0; i < 11; i++) {
       const person = await createPerson(clerk, {
         sex: i % 2 ? 'male' : 'female',
-        region: i < 6 ? 'north' : 'south',
+        region: i < 6 ? 'north' : SOUTH,
         dateOfBirth: '2010-05-01',
       });
       const intakeAt = new Date(Date.UTC(2026, 9, 3 + i, 9)).toISOString();
@@ -45,6 +51,11 @@ describe.skipIf(skip)('the indicator report in a browser', () => {
           startedAt: intakeAt,
         });
       }
+      const assigned = await clerk.post(`/v1/cases/${kase.id}/legal-aid-assignments`, {
+        lawyerSub: lawyer.sub,
+        assignedAt: new Date(Date.parse(intakeAt) + (i + 1) * 3_600_000).toISOString(),
+      });
+      expect(assigned.statusCode, assigned.body).toBe(201);
     }
     const analyst = await h.as({ sub: uid('analyst'), roles: ['analyst'], org: 'statistics' });
     analystToken = analyst.token;
@@ -66,11 +77,23 @@ describe.skipIf(skip)('the indicator report in a browser', () => {
         '--no-first-run',
       ],
     });
+    // Which breakdowns have children in them, from the figures themselves.
+    const figures = await fetch(`${base}/v1/statistics/indicators?from=2026-10-01&to=2026-11-01`, {
+      headers: { authorization: `Bearer ${analystToken}` },
+    }).then((r) => r.json());
+    const breakdownCharts: string[] = [];
+    for (const i of figures.indicators) {
+      const dims = i.breakdowns ?? i.shareBreakdowns ?? i.durationBreakdowns;
+      if (!dims) continue;
+      const size = (c: any) => c.count ?? c.denominator ?? c.children ?? 0;
+      if (Object.values(dims).some((cells: any) => cells.some((c: any) => c.suppressed || size(c) > 0)))
+        for (const dim of ['region', 'sex', 'ageGroup']) breakdownCharts.push(`chart-${i.key}-${dim}`);
+    }
     try {
       for (const lang of ['en', 'az'] as const) {
         const context = await browser.newContext({
           extraHTTPHeaders: { authorization: `Bearer ${analystToken}`, 'accept-language': lang },
-          viewport: { width: 900, height: 1200 },
+          viewport: { width: 1024, height: 1200 },
         });
         const page = await context.newPage();
         const requests: string[] = [];
@@ -87,25 +110,59 @@ describe.skipIf(skip)('the indicator report in a browser', () => {
               width: box.width,
               height: box.height,
               marks: e.querySelectorAll('rect, circle').length,
+              rows: e.querySelectorAll('g').length,
+              // Rows with nothing to draw say so ("–") instead of a mark.
+              dashes: [...e.querySelectorAll('g')].filter((g) => g.lastElementChild?.textContent === '–')
+                .length,
               tableAfter: next?.tagName === 'TABLE',
             };
           }),
         );
+        // The overview charts, then one per dimension of every indicator with children to break down.
         expect(charts.map((c) => c.id)).toEqual([
-          'chart-region',
-          'chart-sex',
-          'chart-age',
           'chart-counts',
           'chart-shares',
-          'chart-durations',
+          'chart-durations-days',
+          'chart-durations-hours',
+          ...breakdownCharts,
         ]);
+        for (const id of [
+          'chart-children_arrested-region',
+          'chart-children_in_detention-sex',
+          'chart-legal_aid_coverage-ageGroup',
+          'chart-time_to_legal_aid-region',
+        ])
+          expect(breakdownCharts).toContain(id);
         for (const c of charts) {
           expect(c.width, c.id).toBeGreaterThan(100);
           expect(c.height, c.id).toBeGreaterThan(10);
+          expect(c.rows, c.id).toBeGreaterThan(0);
+          expect(c.marks + c.dashes, c.id).toBe(c.rows);
           expect(c.tableAfter, c.id).toBe(true);
         }
-        // Bars are drawn where figures are published: 11 arrests -> 10, two regions, six detained -> 5.
-        expect(charts.find((c) => c.id === 'chart-region')!.marks).toBeGreaterThan(0);
+        // Suppressed figures (detained girls and boys: 3 and 3) are drawn as visible marks.
+        const suppressed = await page.$$eval('#chart-children_in_detention-sex rect.suppressed', (els) =>
+          els.map((e) => e.getBoundingClientRect().width),
+        );
+        expect(suppressed).toHaveLength(2);
+        for (const w of suppressed) expect(w).toBeGreaterThan(5);
+        // Durations by region as quartile boxes: north (1 to 6 hours), south (7 to 11 hours).
+        const boxes = await page.$$eval('#chart-time_to_legal_aid-region rect.mark', (els) =>
+          els.map((e) => e.getBoundingClientRect().width),
+        );
+        expect(boxes).toHaveLength(3);
+        for (const w of boxes) expect(w).toBeGreaterThan(5);
+        // A region named with markup is text, in the table and in the chart's tooltip.
+        const rowHeads = await page.$$eval('#chart-children_arrested-region + table tbody th', (els) =>
+          els.map((e) => e.textContent),
+        );
+        expect(rowHeads.sort()).toEqual([SOUTH, 'north'].sort());
+        expect(
+          await page.$$eval('#chart-children_arrested-region g > title', (els) =>
+            els.map((e) => e.textContent),
+          ),
+        ).toContain(`${SOUTH}: 5`);
+        // Bars are drawn where figures are published: 11 arrests -> 10, six detained -> 5.
         expect(charts.find((c) => c.id === 'chart-counts')!.marks).toBe(4);
         const widths = await page.$$eval('#chart-counts rect', (els) =>
           els.map((e) => Number(e.getAttribute('width'))),
@@ -120,11 +177,10 @@ describe.skipIf(skip)('the indicator report in a browser', () => {
             ? 'Yetkinlik yaşına çatmayanlar üzrə ədalət mühakiməsi göstəriciləri'
             : 'Juvenile justice indicators',
         );
-        if (lang === 'en') {
-          mkdirSync('test-output', { recursive: true });
-          await page.screenshot({ path: 'test-output/report.png', fullPage: true });
-          expect(existsSync('test-output/report.png')).toBe(true);
-        }
+        mkdirSync('test-output', { recursive: true });
+        const shot = lang === 'en' ? 'test-output/report.png' : 'test-output/report-az.png';
+        await page.screenshot({ path: shot, fullPage: true });
+        expect(existsSync(shot)).toBe(true);
         await context.close();
       }
     } finally {

@@ -126,6 +126,41 @@ async function build() {
 const byKey = (report: any) => Object.fromEntries(report.indicators.map((i: any) => [i.key, i]));
 const cell = (cells: any[], group: string) => cells.find((c) => c.group === group);
 
+/** The section of the report page that breaks one indicator down. */
+const sectionOf = (html: string, key: string) => {
+  const start = html.indexOf(`<section class="indicator" id="breakdowns-${key}">`);
+  expect(start, key).toBeGreaterThan(-1);
+  return html.slice(start, html.indexOf('</section>', start));
+};
+
+/** One breakdown's chart and table: each body row as its cells' text ("suppressed/3" for a row-wide mark). */
+function figureOf(html: string, key: string, dim: string) {
+  const start = html.indexOf(`<svg id="chart-${key}-${dim}"`);
+  expect(start, `chart-${key}-${dim}`).toBeGreaterThan(-1);
+  const svg = html.slice(start, html.indexOf('</svg>', start));
+  const tableStart = html.indexOf('<table>', start);
+  // The table follows the chart directly.
+  expect(html.slice(start + svg.length + '</svg>'.length, tableStart).trim()).toBe('');
+  const table = html.slice(tableStart, html.indexOf('</table>', tableStart));
+  const cells = (tr: string) =>
+    [...tr.matchAll(/<td( class="suppressed" colspan="(\d)")?[^>]*>(.*?)<\/td>/g)].map((m) =>
+      m[1] ? `${m[3]}/${m[2]}` : m[3],
+    );
+  const body = table.slice(table.indexOf('<tbody>'), table.indexOf('</tbody>'));
+  const rows = new Map(
+    [...body.matchAll(/<tr><th scope="row">(.*?)<\/th>(.*?)<\/tr>/g)].map((m) => [m[1], cells(m[2])]),
+  );
+  const footRow = /<tfoot><tr><th scope="row">(.*?)<\/th>(.*?)<\/tr>/.exec(table);
+  return { svg, table, rows, foot: footRow ? [footRow[1], ...cells(footRow[2])] : null };
+}
+
+/** The marks of one group in a chart (its <g>, found by its tooltip). */
+const rowOfChart = (svg: string, label: string) => {
+  const start = svg.indexOf(`<g><title>${label}: `);
+  expect(start, label).toBeGreaterThan(-1);
+  return svg.slice(start, svg.indexOf('</g>', start));
+};
+
 describe('juvenile justice indicators', () => {
   beforeAll(async () => {
     await build();
@@ -336,6 +371,124 @@ describe('juvenile justice indicators', () => {
     expect(csv.body).toContain('11,aftercare,region,north,percent,suppressed\r\n');
   });
 
+  it('draws every breakdown on the report page: a chart and a table per dimension, suppressed cells marked and empty', async () => {
+    const json = (await analyst.get('/v1/statistics/indicators?from=2026-10-01&to=2026-11-01')).json();
+    const res = await analyst.get('/v1/statistics/report?from=2026-10-01&to=2026-11-01', {
+      accept: 'text/html',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    const html = res.body;
+
+    // Every breakdown in the JSON is drawn, and its table says exactly what the JSON says: a
+    // published figure as a number, a suppressed one as "suppressed" across the row (no number).
+    const GROUPS: Record<string, string> = {
+      female: 'Female',
+      male: 'Male',
+      '14-15': '14–15',
+      '16-17': '16–17',
+    };
+    Object.assign(GROUPS, { under_14: 'Under 14', '18_plus': '18 and over', unknown: 'Not recorded' });
+    let drawn = 0;
+    for (const i of json.indicators) {
+      const dims = i.breakdowns ?? i.shareBreakdowns ?? i.durationBreakdowns;
+      if (!dims) continue;
+      const measures = i.breakdowns
+        ? ['count', 'ratePer100k']
+        : i.shareBreakdowns
+          ? ['numerator', 'denominator', 'percent']
+          : ['children', 'q1', 'median', 'q3'];
+      const size = (c: any) => c.count ?? c.denominator ?? c.children ?? 0;
+      const empty = !Object.values(dims).some((cells: any) =>
+        cells.some((c: any) => c.suppressed || size(c) > 0),
+      );
+      const section = sectionOf(html, i.key);
+      if (empty) {
+        expect(section, i.key).toContain('No children counted: nothing to break down.');
+        expect(section, i.key).not.toContain('<svg');
+        continue;
+      }
+      for (const dim of ['region', 'sex', 'ageGroup']) {
+        const { svg, rows } = figureOf(html, i.key, dim);
+        expect(svg, `${i.key} ${dim}`).toContain('role="img"');
+        for (const c of dims[dim]) {
+          const row = rows.get(GROUPS[c.group] ?? c.group);
+          expect(row, `${i.key} ${dim} ${c.group}`).toBeDefined();
+          if (c.suppressed) {
+            expect(row).toEqual([`suppressed/${measures.length}`]);
+          } else {
+            expect(row).toEqual(measures.map((m) => (c[m] === null ? '–' : String(c[m]))));
+          }
+        }
+        // One mark per group plus the total; suppressed groups get the dashed mark and no value.
+        const suppressed = dims[dim].filter((c: any) => c.suppressed).length;
+        expect((svg.match(/data-suppressed="true"/g) ?? []).length, `${i.key} ${dim}`).toBe(
+          suppressed + (i.count?.suppressed || i.share?.suppressed || i.duration?.suppressed ? 1 : 0),
+        );
+        drawn++;
+      }
+    }
+    // 1, 2, 3 (counts), 4 and time to legal aid (durations), 7, 8, 10, 11, legal aid coverage,
+    // heard within the limit (shares): 11 indicators of 3 dimensions each.
+    expect(drawn).toBe(33);
+
+    // By hand. Aftercare by age: 16-17 is 5 of 5, 100 %; by region north (2 of 2) and south (3 of 3)
+    // are suppressed: neither their counts nor their 100 % appear, and they are not drawn as zero.
+    expect(figureOf(html, 'aftercare', 'ageGroup').rows.get('16–17')).toEqual(['5', '5', '100']);
+    const aftercare = figureOf(html, 'aftercare', 'region');
+    expect(aftercare.rows.get('north')).toEqual(['suppressed/3']);
+    expect(aftercare.rows.get('south')).toEqual(['suppressed/3']);
+    for (const g of ['north', 'south']) {
+      const mark = rowOfChart(aftercare.svg, g);
+      expect(mark).toContain('data-suppressed="true"');
+      expect(mark).toContain('>suppressed</text>');
+      expect(mark).not.toMatch(/data-value|\d+ %/);
+    }
+    // Pre-sentence detention by region: north (2, 4 days: median 3) and south (6, 8, 10: median 8)
+    // both suppressed; only the total (median 6, quartiles 4 and 8) is drawn with values.
+    const days = figureOf(html, 'duration_of_pre_sentence_detention', 'region');
+    expect(days.rows.get('north')).toEqual(['suppressed/4']);
+    expect(days.rows.get('south')).toEqual(['suppressed/4']);
+    expect(days.svg.match(/data-value="[^"]*"/g)).toEqual(['data-value="6"']);
+    expect(rowOfChart(days.svg, 'north')).not.toMatch(/data-value|data-q1|\bdays\b/);
+    expect(days.foot).toEqual(['All', '5', '4', '6', '8']);
+    expect(figureOf(html, 'duration_of_pre_sentence_detention', 'ageGroup').rows.get('16–17')).toEqual([
+      '5',
+      '4',
+      '6',
+      '8',
+    ]);
+    // Arrests: both regions suppressed; sex 5 and 5 at 66.7 per 100,000.
+    expect(figureOf(html, 'children_arrested', 'region').rows.get('south')).toEqual(['suppressed/2']);
+    expect(figureOf(html, 'children_arrested', 'sex').rows.get('Female')).toEqual(['5', '66.7']);
+    // Diversion: 0 of 5 for each sex is a published zero, drawn as a zero bar, not as suppressed.
+    const diversion = figureOf(html, 'pre_sentence_diversion', 'sex');
+    expect(diversion.rows.get('Male')).toEqual(['0', '5', '0']);
+    expect(rowOfChart(diversion.svg, 'Male')).toMatch(/width="0"[^>]*data-value="0"/);
+    // Captions, column and row headers, units.
+    expect(html).toContain(
+      '<caption>11. Children released from detention during the period with aftercare recorded: by region (children, %)</caption>',
+    );
+    expect(days.table).toContain('<th scope="col"><abbr title="First quartile">Q1</abbr></th>');
+    expect(days.table).toContain('(days)</caption>');
+    expect(html).toContain('Fewer than 5 children, or hidden together with such a figure');
+    // No case id, no script.
+    for (const id of caseIds) expect(html).not.toContain(id);
+    expect(html).not.toMatch(/<script/i);
+
+    // In Azerbaijani: the same figures with a decimal comma, translated labels.
+    const az = (
+      await analyst.get('/v1/statistics/report?from=2026-10-01&to=2026-11-01', { 'accept-language': 'az' })
+    ).body;
+    expect(az).toContain('<html lang="az">');
+    expect(figureOf(az, 'children_arrested', 'sex').rows.get('Qız')).toEqual(['5', '66,7']);
+    expect(figureOf(az, 'aftercare', 'region').rows.get('north')).toEqual(['gizlədilib/3']);
+    for (const word of ['Regionlar üzrə', 'Cinsə görə', 'Yaş qrupları üzrə', 'Birinci kvartil', 'Hamısı'])
+      expect(az).toContain(word);
+    expect(az).toContain('5 uşaqdan az');
+    expect(az).not.toContain('>suppressed<');
+  });
+
   it('overlapping periods cannot reveal a child: whole months only, every count a multiple of 5 or suppressed', async () => {
     for (const q of [
       'from=2026-10-03&to=2026-11-01',
@@ -386,6 +539,32 @@ describe('juvenile justice indicators', () => {
     expect(lines).toContain('1,children_arrested,total,,count,10');
     expect(lines).toContain('1,children_arrested,region,south,count,suppressed');
     expect(lines).toContain('8,contact_with_parents_and_family,total,,percent,suppressed');
+  });
+
+  it('escapes region names on the report page, in the charts and the tables', async () => {
+    // Five children of a region whose name is markup, arrested in September 2026 (outside every other
+    // query here): their count (5) is published, so the name is drawn and written.
+    const region = `Nord <script>alert("x")</script> & 'Co'`;
+    for (let i = 0; i < 5; i++) {
+      const person = await createPerson(clerk, { sex: 'female', dateOfBirth: '2010-05-01', region });
+      const intakeAt = new Date(Date.UTC(2026, 8, 2 + i, 9)).toISOString();
+      await createCase(clerk, person.id, {
+        detained: false,
+        offenceDate: plusHours(intakeAt, -1),
+        intakeAt,
+        guardiansNotifiedAt: intakeAt,
+      });
+    }
+    const json = (await analyst.get('/v1/statistics/indicators?from=2026-09-01&to=2026-10-01')).json();
+    expect(cell(byKey(json).children_arrested.breakdowns.region, region)).toMatchObject({ count: 5 });
+    const html = (await analyst.get('/v1/statistics/report?from=2026-09-01&to=2026-10-01')).body;
+    const escaped = 'Nord &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Co&#39;';
+    expect(figureOf(html, 'children_arrested', 'region').rows.get(escaped)).toEqual(['5', '–']);
+    // In the chart: its tooltip in full, its label cut to fit, both escaped.
+    const svg = figureOf(html, 'children_arrested', 'region').svg;
+    expect(rowOfChart(svg, escaped)).toContain('data-value="5"');
+    expect(svg).toContain('<tspan x="96" dy="0">Nord</tspan>');
+    expect(html).not.toMatch(/<script|alert\("x"\)|& 'Co'/);
   });
 
   it('is read by analysts and auditors only; an analyst reads no case; every query is audited', async () => {

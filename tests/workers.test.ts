@@ -111,9 +111,16 @@ describe.skipIf(!onPostgres)('several workers on one port', { timeout: 300_000 }
         { connection: 'close' },
       );
       expect(created.status).toBe(201);
-      const read = await callService(service.base, clerk, 'GET', `/v1/persons/${created.body.id}`, undefined, {
-        connection: 'close',
-      });
+      const read = await callService(
+        service.base,
+        clerk,
+        'GET',
+        `/v1/persons/${created.body.id}`,
+        undefined,
+        {
+          connection: 'close',
+        },
+      );
       expect(read.status).toBe(200);
     }
     const served = pidsThatServed(service.output());
@@ -142,8 +149,12 @@ describe.skipIf(!onPostgres)('several workers on one port', { timeout: 300_000 }
   });
 
   it('stops with exit 1 when a worker cannot start, instead of restarting it in a loop', async () => {
-    const missing = Object.assign(new URL(testDb.url!), { pathname: `/${uid('absent').replace(/\W/g, '_')}` });
-    const service = await spawnService(missing.toString(), issuer, { WORKERS: '2' }).catch((err: Error) => err);
+    const missing = Object.assign(new URL(testDb.url!), {
+      pathname: `/${uid('absent').replace(/\W/g, '_')}`,
+    });
+    const service = await spawnService(missing.toString(), issuer, { WORKERS: '2' }).catch(
+      (err: Error) => err,
+    );
     // It never listens: spawnService rejects with the exit.
     expect(service).toBeInstanceOf(Error);
     expect(String((service as Error).message)).toMatch(/exited \(1\)[\s\S]*a worker failed to start/);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { persons } from './persons.js';
 
@@ -60,6 +61,11 @@ export const cases = pgTable(
   },
   (t) => [
     index('cases_person_idx').on(t.personId),
+    // The children with a sealed or expunged case (few): the match's visibility condition probes
+    // this first, and reads a child's other cases only when it finds one (persons repository, matches).
+    index('cases_closed_person_idx')
+      .on(t.personId)
+      .where(sql`${t.sealedAt} IS NOT NULL OR ${t.expungedAt} IS NOT NULL`),
     index('cases_court_idx').on(t.courtOrgId, t.createdAt, t.id),
   ],
 );

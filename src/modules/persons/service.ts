@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { conflict, notFound, unprocessable } from '../../lib/errors.js';
 import { etagOf } from '../../lib/etag.js';
 import { readEventClock } from '../../lib/event-time.js';
-import { withTransaction } from '../../lib/transaction.js';
+import { withAuditedRead, withTransaction } from '../../lib/transaction.js';
 import { caseRepository } from '../cases/repository.js';
 import { childCorrections, requireIfMatch } from '../cases/corrections.js';
 import { juvenileAge } from '../cases/service.js';
@@ -193,8 +193,9 @@ export function personService(db: Db, config: Config) {
       });
     },
 
+    /** One read statement and its audit row: withAuditedRead, no transaction around them. */
     async matches(ctx: RequestContext, q: z.infer<typeof MatchQuery>) {
-      return withTransaction(db, ctx, async (tx, audit) => {
+      return withAuditedRead(db, ctx, async (tx, audit) => {
         const decision = await authorize(tx, ctx, 'person:match', { resourceType: 'person' });
         const rows = await personRepository.matches(tx, q);
         await audit({ action: 'search', resourceType: 'person', decision, outcome: 'allowed' });
