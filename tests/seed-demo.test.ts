@@ -100,7 +100,7 @@ describe('npm run seed:demo', () => {
       children: 'select count(*)::int as n from persons',
       'diversions completed': "select count(*)::int as n from diversions where status = 'completed'",
       'diversions failed': "select count(*)::int as n from diversions where status = 'failed'",
-      'legal aid requested at intake':
+      'legal aid requested, no one assigned yet':
         "select count(*)::int as n from legal_aid_assignments where status in ('requested')",
       'legal aid assigned, not accepted':
         "select count(*)::int as n from legal_aid_assignments where status = 'assigned'",
