@@ -212,6 +212,15 @@ describe('the generated TypeScript client', () => {
         detained: false,
         charges: [{ code: 'PC-1', description: 'Theft' }],
       },
+      // A child born in the future: reported, by field, and nothing else changes.
+      {
+        type: 'person',
+        externalId: `${key}-P-2`,
+        givenName: 'Imported',
+        familyName: 'Later',
+        dateOfBirth: '2099-01-01',
+        sex: 'female',
+      },
     ];
     const imported = await partner.POST('/v1/imports', {
       body: lines as never,
@@ -219,7 +228,35 @@ describe('the generated TypeScript client', () => {
       headers: { 'content-type': 'application/x-ndjson' },
     });
     expect(imported.response.status, JSON.stringify(imported.error)).toBe(201);
-    expect(imported.data).toMatchObject({ status: 'completed', lines: 2, created: 2, errors: 0 });
+    expect(imported.data).toMatchObject({ status: 'completed', lines: 3, created: 2, errors: 1 });
+    // POST answers with the lines in error (first page); the whole report is GET's.
+    expect(imported.data!.report).toEqual({
+      items: [
+        {
+          line: 3,
+          type: 'person',
+          externalId: `${key}-P-2`,
+          outcome: 'error',
+          resourceId: null,
+          problems: [{ path: 'dateOfBirth', message: expect.any(String) }],
+        },
+      ],
+      nextCursor: null,
+    });
+    const report = await partner.GET('/v1/imports/{id}', {
+      params: { path: { id: imported.data!.id }, query: { outcome: 'created' } },
+    });
+    expect(report.response.status, JSON.stringify(report.error)).toBe(200);
+    const createdLines: Schemas['ImportLineReport'][] = report.data!.report.items;
+    expect(createdLines.map((r) => [r.line, r.type, r.externalId, r.outcome])).toEqual([
+      [1, 'person', `${key}-P-1`, 'created'],
+      [2, 'case', `${key}-C-1`, 'created'],
+    ]);
+    const importedCase = await partner.GET('/v1/cases/{id}', {
+      params: { path: { id: createdLines[1].resourceId! } },
+    });
+    expect(importedCase.response.status, JSON.stringify(importedCase.error)).toBe(200);
+    expect(importedCase.data).toMatchObject({ personId: createdLines[0].resourceId, courtOrgId: court });
 
     // Errors are typed too: a case the partner may not see is a Problem.
     const missing = await partner.GET('/v1/cases/{id}', {

@@ -2458,8 +2458,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import children and cases from NDJSON, one record a line; 201 with the report when done, 202 while it runs
-         * @description Import children and cases from NDJSON, one record a line; 201 with the report when done, 202 while it runs
+         * Import children and cases from NDJSON, one record a line; 201 with the counts and the lines in error when done, 202 while it runs
+         * @description Import children and cases from NDJSON, one record a line; 201 with the counts and the lines in error when done, 202 while it runs
          */
         post: operations["createImport"];
         delete?: never;
@@ -4602,7 +4602,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             completedAt: string | null;
-            /** @description The per-line report, in line order, one page (GET with cursor for the next) */
+            /** @description One page of the per-line report, in line order. POST answers with the lines in error only (empty when none failed; more with GET ?outcome=error&cursor=nextCursor); GET with the lines its query asks for (every outcome unless `outcome` is given) */
             report: {
                 items: components["schemas"]["ImportLineReport"][];
                 nextCursor: string | null;

@@ -24,13 +24,15 @@ import {
  * audit rows and timeline as over HTTP. Nothing is inserted with SQL. Time is never simulated and
  * nothing sleeps: every command that records something that happened takes the time it happened
  * (`intakeAt`, `startedAt`, `heldAt`, `decidedAt`, `assignedAt`, `occurredAt`...), and the seed
- * passes past times, read against the database clock (`select now()`, read once, the only SQL here).
- * A few timestamps can only be the database clock: when a supervision or a legal aid request row was
- * created, a sealing, and when a consent was granted. The one alert that depends on one of them,
- * `guardian_consent_reaffirmation` (a guardian consents for a minor at the server clock; the alert
- * needs that child to have come of age since), is raised the way it arises in practice: the child's
- * date of birth is corrected afterwards (`PATCH /v1/persons/{id}`, with a reason, kept in the
- * correction history), as when the birth certificate arrives. Indicator 14 needs assignments to
+ * passes past times relative to the database clock (`select now()`, read once: the only SQL here).
+ * What only the server clock can date stays at the time of the seed: every row's `createdAt` (the
+ * `recordedAt` of the timeline), sealings, consents (granted when recorded), and supervision orders
+ * as indicator 14 counts them (by creation: the seeded year's figure counts the lawyers' assignments,
+ * which carry `assignedAt`). One alert depends on such a time: `guardian_consent_reaffirmation` needs
+ * a guardian's consent, which is given for a minor at the server clock, and a child of age now. It is
+ * raised the way it arises in practice, with no clock moved: the child is registered as a minor, the
+ * guardian consents, and the date of birth is then corrected (`PATCH /v1/persons/{id}` with a reason,
+ * kept in the correction history) as when the birth certificate arrives. Indicator 14 needs assignments to
  * unspecialised staff, which the service refuses at assignment (unless ALLOW_UNSPECIALISED_STAFF_ORGS
  * says so): two lawyers are marked specialised while they take cases, and the directory is updated at
  * the end (their accreditation lapsed), which the indicator reads as it stands.
@@ -141,7 +143,7 @@ const FACILITIES: FacilityDef[] = [
     name: 'West Correctional Institution (demo)',
     kind: 'correctional_institution',
     region: 'west',
-    separatedFromAdults: true,
+    separatedFromAdults: false,
     complaintsMechanism: false,
     capacity: 90,
     inspectedMonthsAgo: null,
@@ -627,12 +629,18 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
   const incidentEpisodes: { id: string; facilityId: string; at: number }[] = [];
 
   /** Diversion at intake, completed (the case closes as diverted) or failed (back to court). */
-  async function diversionPath(ch: Child, t0: number, failed: boolean, sealable = true) {
+  async function diversionPath(
+    ch: Child,
+    t0: number,
+    failed: boolean,
+    sealable = true,
+    variant = ch.rng.int(0, 2),
+  ) {
     const rng = ch.rng;
-    const arrest = failed || rng.chance(0.6);
+    // Variant 0: a referral; 1: an arrest, with a lawyer; 2: an arrest, no lawyer asked for.
+    const arrest = failed || variant > 0;
     const caseId = await ch.open(t0, arrest ? 'arrest' : 'referral', false);
-    if (arrest && (failed || rng.chance(0.5)))
-      await ch.lawyerFor(caseId, t0 + rng.int(3, 20) * H, t0 + 22 * H);
+    if (arrest && (failed || variant === 1)) await ch.lawyerFor(caseId, t0 + rng.int(3, 20) * H, t0 + 22 * H);
     const d = await ch.divert(caseId, t0 + 3 * D);
     await ch.c.clerk.post(`/v1/diversion-conditions/${d.apology}/done`, {
       occurredAt: iso(t0 + 12 * D),
@@ -710,7 +718,8 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
         ? startsOn + 35 * D
         : startsOn + 120 * D;
     let t = startsOn + rng.int(5, 12) * D;
-    for (; t < lastContact; t += rng.int(14, 24) * D) await ch.contact(s.officer, s.id, t);
+    for (; t < lastContact; t += (opts.ongoing ? rng.int(14, 24) : rng.int(25, 35)) * D)
+      await ch.contact(s.officer, s.id, t);
     await ch.contact(s.officer, s.id, lastContact);
     if (opts.ongoing) {
       count('supervisions_active');
@@ -953,42 +962,42 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
   ) => {
     await ch.register(ch.born(t0, ch.rng.between(minAge, maxAge)));
   };
-  add(40, 'diversion completed', async (ch) => {
+  add(20, 'diversion completed', async (ch, k) => {
     const t0 = histStart(ch.rng, 31 * D);
     await registered(ch, t0);
-    await diversionPath(ch, t0, false);
+    await diversionPath(ch, t0, false, true, k % 3);
   });
-  add(12, 'diversion failed', async (ch) => {
+  add(8, 'diversion failed', async (ch) => {
     const t0 = histStart(ch.rng, 47 * D);
     await registered(ch, t0);
     await diversionPath(ch, t0, true);
   });
-  add(22, 'dismissed', async (ch) => {
+  add(12, 'dismissed', async (ch) => {
     const t0 = histStart(ch.rng, 30 * D);
     await registered(ch, t0);
     await dismissedPath(ch, t0);
   });
-  add(30, 'probation completed', async (ch) => {
+  add(16, 'probation completed', async (ch) => {
     const t0 = histStart(ch.rng, 160 * D);
     await registered(ch, t0);
     await probationPath(ch, t0);
   });
-  add(5, 'probation revoked, then custody', async (ch) => {
+  add(3, 'probation revoked, then custody', async (ch) => {
     const t0 = histStart(ch.rng, 240 * D);
     await registered(ch, t0);
     await probationPath(ch, t0, { revoked: true });
   });
-  add(14, 'probation ongoing', async (ch) => {
+  add(8, 'probation ongoing', async (ch) => {
     const t0 = now - ch.rng.between(60, 200) * D;
     await registered(ch, t0, limits.minAge + 0.1, limits.maxAge - 0.5);
     await probationPath(ch, t0, { ongoing: true });
   });
-  add(22, 'custodial sentence served', async (ch) => {
+  add(12, 'custodial sentence served', async (ch) => {
     const t0 = histStart(ch.rng, 210 * D);
     await registered(ch, t0);
     await custodialPath(ch, t0);
   });
-  add(14, 'custodial sentence, held on the census date', async (ch, k) => {
+  add(12, 'custodial sentence, held on the census date', async (ch, k) => {
     const t0 = census - ch.rng.between(70, 250) * D;
     await registered(ch, t0, limits.minAge + 0.1, limits.maxAge - 0.3);
     await custodialPath(ch, t0, { heldAtCensus: true, visited: k % 2 === 0 });
@@ -998,12 +1007,12 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeedDemoResult
     await registered(ch, t0);
     await custodialPath(ch, t0, { dies: true });
   });
-  add(8, 'pre-trial detention on the census date', async (ch) => {
+  add(7, 'pre-trial detention on the census date', async (ch) => {
     const t0 = census - ch.rng.between(8, 30) * D;
     await registered(ch, t0);
     await preTrialAtCensus(ch, t0);
   });
-  add(22, 're-offending', async (ch) => {
+  add(12, 're-offending', async (ch) => {
     // A first case diverted or dismissed, a new arrest one to four months after its closure.
     const t0 = histStart(ch.rng, 180 * D);
     await registered(ch, t0, limits.minAge + 0.1, limits.maxAge - 1);

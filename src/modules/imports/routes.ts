@@ -43,7 +43,7 @@ export const importRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config }> = a
     operationId: 'createImport',
     tags,
     summary:
-      'Import children and cases from NDJSON, one record a line; 201 with the report when done, 202 while it runs',
+      'Import children and cases from NDJSON, one record a line; 201 with the counts and the lines in error when done, 202 while it runs',
     ndjsonBody: ['ImportPersonLine', 'ImportCaseLine'],
     response: { 201: Import, 202: Import },
   };

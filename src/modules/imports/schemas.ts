@@ -98,7 +98,11 @@ export const Import = z
     completedAt: z.date().nullable(),
     report: z
       .object({ items: z.array(ImportLineReport).max(1000), nextCursor: z.string().max(50).nullable() })
-      .describe('The per-line report, in line order, one page (GET with cursor for the next)'),
+      .describe(
+        'One page of the per-line report, in line order. POST answers with the lines in error only ' +
+          '(empty when none failed; more with GET ?outcome=error&cursor=nextCursor); GET with the ' +
+          'lines its query asks for (every outcome unless `outcome` is given)',
+      ),
   })
   .meta({ id: 'Import' });
 
