@@ -120,6 +120,23 @@ export const importRepository = {
     });
     return new Set(claimed.map((c) => `${c.kind}:${c.external_id}`));
   },
+  /**
+   * The national identity numbers among `ids` that a live record already holds (the unique index
+   * persons_national_id_live_idx refuses a second one), whatever the caller may see.
+   */
+  async nationalIdsTaken(tx: Executor, ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await tx
+      .select({ nationalId: persons.nationalId })
+      .from(persons)
+      .where(
+        and(
+          inArray(persons.nationalId, ids),
+          sql`${persons.expungedAt} IS NULL AND ${persons.mergedInto} IS NULL`,
+        ),
+      );
+    return new Set(rows.map((r) => r.nationalId as string));
+  },
   /** What intake needs to know of children already registered (a case line naming an earlier person). */
   async knownPersons(tx: Executor, ids: string[]): Promise<Map<string, KnownPerson>> {
     if (!ids.length) return new Map();

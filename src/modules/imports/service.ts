@@ -160,6 +160,11 @@ export function importService(db: Db, config: Config) {
       );
 
       // Persons: duplicates of earlier imports or earlier lines, dates, then planned with a fresh id.
+      // A national identity number another record holds is an error on the line, as POST /v1/persons
+      // answers 409 (the record holding it is not named: the importer may not see it).
+      const taken = await importRepository.nationalIdsTaken(tx, [
+        ...new Set(personLines.flatMap((l) => (l.value.nationalId ? [l.value.nationalId] : []))),
+      ]);
       const newPersons = new Map<string, { id: string; line: Parsed & { value: ImportPersonLineT } }>();
       const personRows: (typeof persons.$inferInsert)[] = [];
       for (const l of personLines) {
@@ -170,10 +175,17 @@ export function importService(db: Db, config: Config) {
           continue;
         }
         const problems = clock.problems([{ path: 'dateOfBirth', at: startOfDay(v.dateOfBirth) }]);
+        if (v.nationalId && taken.has(v.nationalId)) {
+          problems.push({
+            path: 'nationalId',
+            message: 'another record of a child holds this national identity number; ask for matches with it',
+          });
+        }
         if (problems.length) {
           report(l, 'error', null, problems);
           continue;
         }
+        if (v.nationalId) taken.add(v.nationalId);
         const id = randomUUID();
         newPersons.set(v.externalId, { id, line: l });
         personRows.push({
@@ -184,6 +196,7 @@ export function importService(db: Db, config: Config) {
           sex: v.sex,
           region: v.region ?? null,
           guardians: v.guardians,
+          nationalId: v.nationalId ?? null,
           // The matching keys, as POST /v1/persons stores them: an imported child is found by
           // GET /v1/persons/matches like any other.
           ...personNameKeys({ givenName: v.givenName, familyName: v.familyName }),
