@@ -8,9 +8,10 @@ import type { Config } from './config.js';
  * under the migration lock, runs the scheduled jobs (each takes its turn through the database, as
  * separate instances do) and counts rate limits in the database, so nothing is shared in memory.
  *
- * - A worker that dies after it was serving is replaced; one that dies before it ever listened
- *   (bad configuration, database unreachable at startup) stops the whole service with exit 1, as a
- *   single process would, instead of restarting in a loop.
+ * - A worker that dies is replaced, after a pause that doubles with each death in the last minute
+ *   (0.5 s up to 30 s), so a crash that repeats does not become a fork loop. Before any worker has
+ *   ever listened (bad configuration, database unreachable at startup), a death stops the whole
+ *   service with exit 1, as a single process would.
  * - SIGTERM/SIGINT: every worker is asked to stop (each drains its requests, src/server.ts); the
  *   supervisor exits 0 when all have, 1 if any is still running after the grace period.
  * - /metrics answers from whichever worker took the connection: scrape instances run as separate
@@ -20,12 +21,17 @@ export function superviseWorkers(config: Config, entry: string): void {
   const log = pino({ level: config.LOG_LEVEL }).child({ role: 'supervisor' });
   cluster.setupPrimary({ exec: entry, execArgv: process.execArgv });
   const served = new WeakSet<Worker>();
+  let anyServed = false;
   let stopping = false;
   let failed = false;
+  const deaths: number[] = [];
 
   const start = () => {
     const worker = cluster.fork();
-    worker.on('listening', () => served.add(worker));
+    worker.on('listening', () => {
+      served.add(worker);
+      anyServed = true;
+    });
   };
 
   const stop = (signal: string, code: number) => {
@@ -49,13 +55,25 @@ export function superviseWorkers(config: Config, entry: string): void {
   };
 
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return exitWhenNoneLeft();
-    if (!served.has(worker)) {
+    if (stopping) {
+      if (code !== 0 && signal !== 'SIGTERM') failed = true;
+      return exitWhenNoneLeft();
+    }
+    if (!anyServed) {
       log.error({ code, signal }, 'a worker failed to start; stopping');
       return stop('worker startup failure', 1);
     }
-    log.error({ code, signal }, 'a worker exited; starting another');
-    start();
+    const now = Date.now();
+    deaths.push(now);
+    while (deaths.length && deaths[0] < now - 60_000) deaths.shift();
+    const pauseMs = Math.min(30_000, 500 * 2 ** (deaths.length - 1));
+    log.error(
+      { code, signal, serving: served.has(worker), pauseMs },
+      'a worker exited; starting another after a pause',
+    );
+    setTimeout(() => {
+      if (!stopping) start();
+    }, pauseMs);
   });
   process.on('SIGTERM', () => stop('SIGTERM', 0));
   process.on('SIGINT', () => stop('SIGINT', 0));

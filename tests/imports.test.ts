@@ -575,6 +575,45 @@ describe('POST /v1/imports', () => {
     expect(twice.statusCode).toBe(409);
   });
 
+  it('imports a case for a child with an open case at another court, with its cross-court timeline entry', async () => {
+    const [first, second] = [await createOrg(h, 'court'), await createOrg(h, 'court')];
+    const partner = await h.as({
+      sub: uid('rms'),
+      roles: ['partner_system'],
+      org: await createOrg(h, 'police'),
+      clientId: uid('police-rms'),
+      scope: 'imports:write cases:read',
+    });
+    const prefix = uid('xc');
+    // One child, two cases at two courts in one batch: the second is a cross-court registration,
+    // whose timeline entry takes its time from the column's default (a row of another shape).
+    const res = await post(
+      partner,
+      ndjson([
+        personLine(1, prefix),
+        caseLine(1, prefix, { courtOrgId: first }),
+        { ...caseLine(1, prefix, { courtOrgId: second }), externalId: `${prefix}-C-2` },
+      ]),
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    const done = (await partner.get(`/v1/imports/${res.json().id}`)).json();
+    expect(done.report.items.map((i: any) => [i.line, i.outcome])).toEqual([
+      [1, 'created'],
+      [2, 'created'],
+      [3, 'created'],
+    ]);
+    const secondCase = done.report.items[2].resourceId;
+    const { sql } = await import('drizzle-orm');
+    const { rowsOf } = await import('../src/db/client.js');
+    const kinds = rowsOf<{ kind: string; has_time: boolean }>(
+      await h.testDb.database.db.execute(
+        sql`SELECT kind, occurred_at IS NOT NULL AS has_time FROM case_events WHERE case_id = ${secondCase}`,
+      ),
+    );
+    expect(kinds.map((k) => k.kind)).toContain('cross_court_registration');
+    expect(kinds.every((k) => k.has_time)).toBe(true);
+  });
+
   it('refuses a body over IMPORT_BODY_LIMIT_BYTES with 413 and creates nothing', async () => {
     const small = await createHarness({ IMPORT_BODY_LIMIT_BYTES: '2048' });
     try {

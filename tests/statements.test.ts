@@ -11,6 +11,8 @@ import { type TestDatabase, createTestDatabase } from './helpers/database.js';
  * transaction they commit or roll back with it, and their rows are the rows drizzle's builder
  * would have written. On every backend (the pg pool and its clients; PGlite and its transactions).
  */
+const onPglite = () => !process.env.TEST_DATABASE_URL || process.env.TEST_BACKEND === 'pglite';
+
 describe('fixed-text statements', () => {
   let t: TestDatabase;
   beforeAll(async () => {
@@ -94,6 +96,23 @@ describe('fixed-text statements', () => {
     );
     expect(rows).toEqual([{ n: 42, s: "it's" }]);
   });
+
+  it.skipIf(onPglite())(
+    'goes to PostgreSQL as a named prepared statement, parsed once per connection',
+    async () => {
+      const names = await t.database.db.transaction(async (tx) => {
+        await insert.run(tx, row(`prepared-${randomUUID()}`));
+        await insert.run(tx, row(`prepared-${randomUUID()}`));
+        return rowsOf<{ name: string }>(
+          await tx.execute(
+            sql`SELECT name FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO "audit_events"%'`,
+          ),
+        );
+      });
+      expect(names).toHaveLength(1);
+      expect(names[0].name).toMatch(/^jj_[0-9a-f]{40}$/);
+    },
+  );
 
   it('refuses a key that is not a column, instead of dropping it', async () => {
     await expect(

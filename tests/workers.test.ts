@@ -134,6 +134,15 @@ describe.skipIf(!onPostgres)('several workers on one port', { timeout: 300_000 }
     });
     expect(second).toContain(first[1]);
     expect(service.alive()).toBe(true);
+    // A second death within the minute waits twice as long before its replacement: no fork loop.
+    const replacement = second.find((p) => p !== first[1])!;
+    process.kill(replacement, 'SIGKILL');
+    await until('a second replacement', async () => {
+      const pids = await childrenOf(primary);
+      return pids.length === 2 && !pids.includes(replacement) ? pids : undefined;
+    });
+    const pauses = [...service.output().matchAll(/"pauseMs":(\d+)/g)].map((m) => Number(m[1]));
+    expect(pauses).toEqual([500, 1000]);
     const after = await callService(service.base, admin, 'GET', `/v1/organizations/${court}`, undefined, {
       connection: 'close',
     });
@@ -144,7 +153,7 @@ describe.skipIf(!onPostgres)('several workers on one port', { timeout: 300_000 }
     const { code } = await service.exited;
     expect(code).toBe(0);
     expect(await childrenOf(primary)).toEqual([]);
-    for (const pid of second) expect(() => process.kill(pid, 0)).toThrow();
+    for (const pid of second.filter((p) => p !== replacement)) expect(() => process.kill(pid, 0)).toThrow();
     expect(service.output()).toContain('"msg":"stopped"');
   });
 

@@ -1,5 +1,6 @@
 import { type Column, getTableColumns, getTableName } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import pg from 'pg';
 import type { Executor } from './client.js';
 
 /**
@@ -27,7 +28,13 @@ function clientOf(db: Executor): Queryable {
 }
 
 export async function runStatement<T>(db: Executor, text: string, params: unknown[]): Promise<T[]> {
-  return (await clientOf(db).query(text, params)).rows as T[];
+  const client = clientOf(db);
+  // pg names a statement given as a config object (PreparingClient); PGlite takes text and params.
+  const result =
+    client instanceof pg.Pool || client instanceof pg.Client
+      ? await (client as pg.Pool).query({ text, values: params })
+      : await client.query(text, params);
+  return result.rows as T[];
 }
 
 /**
