@@ -382,7 +382,7 @@ async function main() {
     `scale ${SCALE} cases, ${AUDIT_ROWS} audit rows, ${SECONDS} s per measurement${QUICK ? ' (quick)' : ''}`,
   );
   const scratch = await createScratch();
-  const issuer = await benchIssuer();
+  const issuer = await benchIssuer({ stableAuditKey: flags.reuse ?? false });
   const token = await issuer.sign({ sub: 'clerk-1', roles: ['court_clerk'], org: 'court-1' });
   try {
     const t0 = performance.now();

@@ -3,6 +3,7 @@
  * (a JWKS file, as production verifies tokens), and signs the tokens the load uses.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,13 +28,27 @@ export interface Issuer {
   }): Promise<string>;
 }
 
-export async function benchIssuer(): Promise<Issuer> {
+/**
+ * The audit checkpoint key: random, or with `stableAuditKey` (bench --reuse) an Ed25519 key derived
+ * from a fixed seed, so that a kept data set's checkpoints, signed on an earlier run, still verify
+ * (P4 failed with bad_checkpoint on a second --reuse run). A benchmark key, never a service's.
+ */
+async function auditKeyPair(stable: boolean) {
+  if (!stable) return generateKeyPair('EdDSA', { extractable: true });
+  const seed = createHash('sha256').update('jj-bench-audit-checkpoint-key').digest();
+  // PKCS#8 of an Ed25519 private key: a fixed prefix, then the 32-byte seed (RFC 8410).
+  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  return { privateKey, publicKey: createPublicKey(privateKey) };
+}
+
+export async function benchIssuer(opts: { stableAuditKey?: boolean } = {}): Promise<Issuer> {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
   const dir = mkdtempSync(join(tmpdir(), 'jj-bench-'));
   const jwksFile = join(dir, 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify({ keys: [jwk] }));
-  const audit = await generateKeyPair('EdDSA', { extractable: true });
+  const audit = await auditKeyPair(opts.stableAuditKey ?? false);
   const auditKeyFile = join(dir, 'audit-key.json');
   writeFileSync(
     auditKeyFile,
